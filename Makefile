@@ -1,0 +1,93 @@
+# Makefile - build, run, debug, test and measure netglass.
+#
+#   make                    build build/$(BOARD)/$(APP).elf (+ .map, .lst, size report)
+#   make run                the demo in QEMU: trace, listing and diagram into out/
+#   make test               every test: unit (host, Check), tracer (Python), QEMU
+#   make debug              QEMU halted + gdb-multiarch with the netglass commands
+#   make bench              the performance figures (docs/performance.md)
+#   make deps               install missing Debian packages (used by run and test)
+#
+# BOARD=lm3s6965evb (default) or host; APP= a folder of apps/; TRACE=0
+# compiles tracing out (into build/<board>-notrace/).
+
+BOARD ?= lm3s6965evb
+APP   ?= mailbox_demo
+TRACE ?= 1
+OPT   ?= -Og
+ARGS  ?=
+
+include boards/$(BOARD)/board.mk
+
+BUILD := build/$(BOARD)$(if $(filter 0,$(TRACE)),-notrace)
+OBJ   := $(BUILD)/obj/$(APP)
+ELF   := $(BUILD)/$(APP).elf
+
+CORE_SRC := $(wildcard kernel/*.c) api/sys_arch.c api/err.c net/timeouts.c \
+            boards/common/args.c boards/common/exit.c
+TRACE_SRC := $(if $(filter 0,$(TRACE)),tracer/trace_off.c,tracer/trace.c)
+BOARD_SRC := $(wildcard boards/$(BOARD)/*.c)
+APP_SRC := $(wildcard apps/$(APP)/*.c)
+SRC := $(CORE_SRC) $(TRACE_SRC) $(BOARD_SRC) $(APP_SRC)
+OBJS := $(SRC:%.c=$(OBJ)/%.o)
+
+INCLUDES := -Iapps/$(APP) -Iconfig -Iinclude -Ikernel -Itracer -Iboards/common -Iboards/$(BOARD)
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wno-missing-field-initializers
+CFLAGS := -std=gnu11 -g3 $(WARN) $(ARCH_CFLAGS) $(INCLUDES) -DNETGLASS_TRACE=$(TRACE) \
+          $(EXTRA_CFLAGS)
+DEPFLAGS = -MMD -MP
+
+.PHONY: all build run test debug bench deps clean test-unit test-tracer test-qemu help
+.DEFAULT_GOAL := all
+
+all: build
+build: $(ELF)
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(if $(filter $<,$(HOT_SRC)),-O2,$(OPT)) $(DEPFLAGS) -c $< -o $@
+
+$(ELF): $(OBJS)
+	$(CC) $(ARCH_LDFLAGS) -g -Wl,-Map=$(BUILD)/$(APP).map $(OBJS) $(ARCH_LIBS) -o $@
+	$(OBJDUMP) -d -S $@ > $(BUILD)/$(APP).lst
+	$(SIZE) $@ | tee $(BUILD)/$(APP).size
+	@python3 tools/size_report.py $(BUILD)/$(APP).map >> $(BUILD)/$(APP).size 2>/dev/null || true
+
+-include $(OBJS:.o=.d)
+
+# ---- running ---------------------------------------------------------------
+QEMU ?= qemu-system-arm
+ICOUNT ?= -icount shift=0,sleep=off
+comma := ,
+QEMU_ARGS = -M lm3s6965evb -nographic -no-reboot \
+    -semihosting-config enable=on,target=native,arg=$(APP)$(foreach a,$(ARGS),$(comma)arg=$(a)) \
+    -kernel $(ELF)
+
+run: deps
+	@tools/run_demo.sh
+
+debug: deps $(ELF)
+	@tools/debug.sh $(ELF) "$(ARGS)"
+
+# ---- tests -----------------------------------------------------------------
+test: deps
+	@tools/run_tests.sh
+
+test-unit:
+	@tools/run_tests.sh unit
+test-tracer:
+	@tools/run_tests.sh tracer
+test-qemu:
+	@tools/run_tests.sh qemu
+
+bench: deps
+	@tools/bench.sh
+
+deps:
+	@tools/deps.sh
+
+clean:
+	rm -rf build out
+
+help:
+	@sed -n '2,13p' Makefile

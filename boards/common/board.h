@@ -1,0 +1,41 @@
+/*
+ * boards/common/board.h - what every board offers an application.
+ *
+ * An application defines app_main(); the board starts the kernel and runs
+ * app_main in a thread called "main" (priority NG_MAIN_PRIO). When app_main
+ * returns, the board writes the trace's END record, flushes it, and exits
+ * QEMU (or the host process) with app_main's status.
+ *
+ * Command-line arguments reach the board through semihosting
+ * (-semihosting-config ...,arg=app,arg=trace=out.bin,...). The board takes
+ * its own (see ng_board_parse_args) and passes the rest to app_main.
+ */
+#ifndef NETGLASS_BOARD_H
+#define NETGLASS_BOARD_H
+
+#include <stdint.h>
+
+int app_main(int argc, char **argv);
+
+/* Leave with a status after flushing the trace. */
+void ng_exit(int status) __attribute__((noreturn));
+
+/* Board options parsed from the command line:
+ *   trace=FILE   write the trace to FILE (default trace.bin)
+ *   trace=uart   send the trace over UART1 instead
+ *   trace=none   keep records in the RAM ring only
+ *   mask=HEX     initial class mask (bits from tracer/events.def) */
+struct ng_board_options {
+    const char *trace_path;
+    int transport;
+    uint32_t mask;
+};
+extern struct ng_board_options ng_board_opts;
+
+/* Split argv, keep board options, return the new argc. */
+int ng_board_parse_args(int argc, char **argv);
+
+/* Application helper: parse "limit=SECONDS" style numbers; 0 if absent. */
+uint32_t ng_arg_u32(int argc, char **argv, const char *key, uint32_t dflt);
+
+#endif

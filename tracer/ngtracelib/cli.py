@@ -1,0 +1,210 @@
+"""The ngtrace command line: list, svg, info and events.
+
+Every error is one line "ngtrace: error: ..." on stderr and exit status 2
+(argument errors included); warnings are "ngtrace: warning: ..." lines and
+do not change the exit status.  No traceback reaches the user; set
+NGTRACE_DEBUG=1 to get one for an internal error.
+"""
+
+import argparse
+import os
+import sys
+
+from . import events as events_mod
+from .errors import NgtraceError
+
+EXIT_ERROR = 2
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, with its errors as one "ngtrace: error:" line, status 2."""
+
+    def error(self, message):
+        sys.stderr.write("ngtrace: error: %s (see '%s --help')\n"
+                         % (message.replace("\n", " "), self.prog))
+        sys.exit(EXIT_ERROR)
+
+
+def warn(msg):
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    sys.stderr.write("ngtrace: warning: %s\n" % msg)
+
+
+def _nonneg_float(s):
+    try:
+        v = float(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not a number: %r" % s)
+    if not v >= 0 or v == float("inf"):
+        raise argparse.ArgumentTypeError("must be a finite number >= 0: %r" % s)
+    return v
+
+
+def _pos_int(s):
+    try:
+        v = int(s, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not an integer: %r" % s)
+    if v < 1:
+        raise argparse.ArgumentTypeError("must be at least 1: %r" % s)
+    return v
+
+
+def build_parser():
+    p = ArgumentParser(prog="ngtrace",
+                       description="Decode netglass trace files (docs/ngtrace.md).")
+    p.add_argument("--events", metavar="EVENTS_DEF",
+                   help="the events table (default: events.def beside ngtrace)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    def trace_args(sp):
+        sp.add_argument("trace", metavar="TRACE", help="trace file written by the recorder")
+        sp.add_argument("--elf", metavar="ELF",
+                        help="firmware image: names pointers, checks the build id")
+
+    sp = sub.add_parser("list", help="text listing, one line per record")
+    trace_args(sp)
+    sp.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
+    sp.set_defaults(func=cmd_list)
+
+    sp = sub.add_parser("svg", help="sequence diagram of threads and mailboxes")
+    trace_args(sp)
+    sp.add_argument("-o", "--output", metavar="OUT.svg", required=True,
+                    help="the SVG file to write")
+    sp.add_argument("--from-us", type=_nonneg_float, metavar="X",
+                    help="leave out records before X microseconds")
+    sp.add_argument("--to-us", type=_nonneg_float, metavar="Y",
+                    help="leave out records after Y microseconds")
+    sp.add_argument("--max-rows", type=_pos_int, default=400, metavar="N",
+                    help="draw at most N rows (default 400)")
+    sp.set_defaults(func=cmd_svg)
+
+    sp = sub.add_parser("info", help="header, counts, duration, losses")
+    trace_args(sp)
+    sp.set_defaults(func=cmd_info)
+
+    sp = sub.add_parser("events", help="print the events table")
+    sp.set_defaults(func=cmd_events)
+    return p
+
+
+# -- commands ----------------------------------------------------------------
+
+def _table(args):
+    return events_mod.load(args.events)
+
+
+def _open(args):
+    """The trace, and the ELF checked against it (or None)."""
+    from .reader import Trace
+    table = _table(args)
+    trace = Trace(args.trace, table, warn)
+    elf = None
+    if args.elf:
+        from .elf import Elf, check_build_id
+        elf = Elf(args.elf)
+        check_build_id(elf, trace.header.build_id, warn)
+    return trace, elf
+
+
+def _create(path):
+    try:
+        return open(path, "w", encoding="utf-8", newline="\n")
+    except OSError as e:
+        raise NgtraceError("cannot write %s: %s" % (path, e.strerror or e))
+
+
+def cmd_list(args):
+    from .listing import write_listing
+    trace, elf = _open(args)
+    if args.output:
+        with _create(args.output) as out:
+            try:
+                write_listing(trace, out, elf)
+            except OSError as e:
+                if isinstance(e, BrokenPipeError):
+                    raise
+                raise NgtraceError("cannot write %s: %s" % (args.output, e.strerror or e))
+    else:
+        write_listing(trace, sys.stdout, elf)
+        sys.stdout.flush()
+    return 0
+
+
+def cmd_svg(args):
+    from .svg import write_svg
+    if args.from_us is not None and args.to_us is not None and args.from_us > args.to_us:
+        raise NgtraceError("--from-us %g is after --to-us %g" % (args.from_us, args.to_us))
+    trace, elf = _open(args)
+    try:
+        write_svg(trace, args.output, elf, args.from_us, args.to_us, args.max_rows)
+    except OSError as e:
+        raise NgtraceError("cannot write %s: %s" % (args.output, e.strerror or e))
+    return 0
+
+
+def cmd_info(args):
+    from .info import info_lines
+    trace, elf = _open(args)
+    lines = info_lines(trace, elf)
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+def cmd_events(args):
+    t = _table(args)
+    out = ["%-4s  %-16s %-7s %5s  %-4s  %s" % ("id", "event", "class", "words", "var",
+                                               "fields")]
+    for ev in sorted(t.events, key=lambda e: e.id):
+        out.append("0x%02x  %-16s %-7s %5d  %-4s  %s" % (
+            ev.id, ev.name, ev.cls, ev.nwords, "VAR" if ev.var else "-", ev.fields_text))
+    out.append("")
+    out.append("classes: " + " ".join("%s=%d" % kv for kv in t.classes.items()))
+    out.append("kinds:   " + " ".join("%s=%d" % kv for kv in t.kinds.items()))
+    out.append("states:  " + " ".join("%s=%d" % kv for kv in t.states.items()))
+    out.append("%d events, signature 0x%08x" % (len(t.events), t.signature))
+    sys.stdout.write("\n".join(out) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+# -- entry point -------------------------------------------------------------
+
+def _error(msg):
+    sys.stderr.write("ngtrace: error: %s\n" % " ".join(str(msg).split("\n")))
+    return EXIT_ERROR
+
+
+def main(argv=None):
+    try:
+        sys.stdout.reconfigure(errors="backslashreplace")
+    except (AttributeError, ValueError):
+        pass
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except NgtraceError as e:
+        return _error(e)
+    except BrokenPipeError:
+        # the reader of our output went away (ngtrace list ... | head): stop quietly
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 0
+    except KeyboardInterrupt:
+        return _error("interrupted")
+    except MemoryError:
+        return _error("out of memory")
+    except Exception as e:                      # a bug: still no traceback by default
+        if os.environ.get("NGTRACE_DEBUG"):
+            raise
+        return _error("internal error: %s: %s (NGTRACE_DEBUG=1 shows a traceback)"
+                      % (type(e).__name__, e))

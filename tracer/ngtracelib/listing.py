@@ -1,0 +1,166 @@
+"""The text listing of a trace: one line per record, then a summary.
+
+A line is
+
+    TIME_US  CONTEXT  EVENT  field=value ...
+
+TIME_US is cycles / cpu_hz * 1e6 with 3 decimals; CONTEXT is the thread by
+name, or the interrupt as isr:SysTick (exception 15), isr:irqN (exception
+16 + N), or its name from a NAME record of kind IRQ.  Values are shown by
+their type in events.def: obj and thread ids by their name at that moment
+("none" for id 0, "#5" for an id never named), ptr and fn in hex with the
+ELF symbol when there is one ("0x20000120 <msgs+0x10>"), kind and state by
+name, ms and ticks with their unit, str quoted, other numbers in decimal.
+
+Each event gets a formatting function generated from its fields, so that a
+line costs one call and one % operation.
+"""
+
+_BATCH = 4096
+
+
+def quote(s):
+    """A string as "..." with backslash escapes for quotes and controls."""
+    out = []
+    for ch in s:
+        if ch == '"' or ch == "\\":
+            out.append("\\" + ch)
+        elif ch < " " or ch == "\x7f":
+            out.append("\\x%02x" % ord(ch))
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+class Formatter:
+    """Formats the fields of records, event by event."""
+
+    def __init__(self, table, elf=None):
+        self.table = table
+        self.elf = elf
+        self._sym_cache = {}
+        self.by_id = [None] * 256
+        for ev in table.events:
+            self.by_id[ev.id] = self._build(ev)
+
+    def sym(self, addr):
+        """0x20000120 <msgs+0x10>, or 0x20000120 without a symbol."""
+        s = self._sym_cache.get(addr)
+        if s is None:
+            name = self.elf.lookup(addr) if self.elf is not None and addr else None
+            s = "0x%08x <%s>" % (addr, name) if name else "0x%08x" % addr
+            if len(self._sym_cache) < 100000:
+                self._sym_cache[addr] = s
+        return s
+
+    def _build(self, ev):
+        kinds = self.table.kind_names
+        states = self.table.state_names
+        parts = []
+        args = []
+        for f in ev.fields:
+            v = "d[%r]" % f.name
+            t = f.type
+            if t in ("obj", "thread"):
+                parts.append("%s=%%s" % f.name)
+                args.append("R.obj_name(%s)" % v)
+            elif t == "irq":
+                parts.append("%s=%%s" % f.name)
+                args.append("(R.irq_name(%s) if %s else 'none')" % (v, v))
+            elif t in ("ptr", "fn"):
+                parts.append("%s=%%s" % f.name)
+                args.append("S(%s)" % v)
+            elif t == "kind":
+                parts.append("%s=%%s" % f.name)
+                args.append("K.get(%s) or str(%s)" % (v, v))
+            elif t == "state":
+                parts.append("%s=%%s" % f.name)
+                args.append("T.get(%s) or str(%s)" % (v, v))
+            elif t == "ms":
+                parts.append("%s=%%dms" % f.name)
+                args.append(v)
+            elif t == "ticks":
+                parts.append("%s=%%dticks" % f.name)
+                args.append(v)
+            elif t == "str":
+                parts.append("%s=%%s" % f.name)
+                args.append("Q(%s)" % v)
+            else:
+                parts.append("%s=%%d" % f.name)
+                args.append(v)
+        if args:
+            src = "def fmt(d, R):\n    return %r %% (%s,)\n" % (" ".join(parts), ", ".join(args))
+        else:
+            src = "def fmt(d, R):\n    return ''\n"
+        ns = {"S": self.sym, "K": kinds, "T": states, "Q": quote}
+        exec(compile(src, "<format:%s>" % ev.name, "exec"), ns)
+        return ns["fmt"]
+
+    def args(self, rec):
+        """The field=value part of a record's line."""
+        return self.by_id[rec.event.id](rec.fields, rec.reg)
+
+
+def format_us(us):
+    return "%.3f" % us
+
+
+def summary_lines(trace):
+    """The footer: counts, duration, density, losses, END."""
+    h = trace.header
+    if trace.count:
+        dur = trace.us(trace.last_time - trace.first_time)
+        span = "%s us (%s .. %s us)" % (format_us(dur), format_us(trace.us(trace.first_time)),
+                                       format_us(trace.us(trace.last_time)))
+        bpr = "%.2f" % (trace.stream_bytes / trace.count)
+    else:
+        span = "0 us"
+        bpr = "-"
+    if trace.end_seen:
+        end = "END seen, exit status %d" % trace.end_status
+    else:
+        end = "no END record (the trace was cut short)"
+    lost = "%d" % trace.lost
+    if trace.overflows:
+        lost += " (in %d OVERFLOW record%s)" % (trace.overflows, "" if trace.overflows == 1 else "s")
+    return [
+        "# records:      %d" % trace.count,
+        "# duration:     %s" % span,
+        "# bytes/record: %s" % bpr,
+        "# lost records: %s" % lost,
+        "# end:          %s" % end,
+        "# cpu_hz:       %d" % h.cpu_hz,
+    ]
+
+
+def write_listing(trace, out, elf=None):
+    """Decode trace and write its listing to the text stream out.  Lines
+    decoded before an error are written before the error propagates."""
+    fmt = Formatter(trace.table, elf)
+    by_id = fmt.by_id
+    scale = 1e6 / trace.header.cpu_hz
+    lines = []
+    append = lines.append
+    write = out.write
+    last_reg = None
+    ctx_cache = None
+    try:
+        for rec in trace.records():
+            reg = rec.reg
+            if reg is not last_reg:
+                last_reg = reg
+                ctx_cache = reg._ctx
+            ctx = ctx_cache.get(rec.ctx) or reg.context_name(rec.ctx)
+            ev = rec.event
+            append("%12.3f  %-14s %-16s %s" % (rec.time * scale, ctx, ev.name,
+                                               by_id[ev.id](rec.fields, reg)))
+            if len(lines) >= _BATCH:
+                lines.append("")
+                write("\n".join(lines))
+                lines.clear()
+    finally:
+        if lines:
+            lines.append("")
+            write("\n".join(lines))
+    write("\n".join(summary_lines(trace)) + "\n")
+

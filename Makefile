@@ -91,3 +91,5 @@ clean:
 
 help:
 	@sed -n '2,13p' Makefile
+
+include tests/unit/unit.mk

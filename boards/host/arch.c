@@ -55,7 +55,6 @@ static void do_switch(void)
         switch_pending = 0;
         ng_host_irq_depth++;
         struct ng_thread *prev = ng_current;
-        prev->sp = (uint32_t *)__builtin_frame_address(0);
         struct ng_thread *next = ng_sched_switch();
         if (next != prev) {
             switching_from = prev;
@@ -93,14 +92,26 @@ static void trampoline(void)
     ng_thread_exit();
 }
 
+/* Host code (and the sanitizers) need far more stack than the board's
+ * threads are given, so each thread runs on a host stack of its own; the
+ * board-sized stack it was created with keeps its canary, which the
+ * scheduler still checks at every switch. */
+#define HOST_STACK_BYTES (256u * 1024u)
+
 void ng_arch_thread_init(struct ng_thread *t)
 {
+    if (!t->arch.stack_bottom) {
+        t->arch.stack_bottom = malloc(HOST_STACK_BYTES);
+        t->arch.stack_bytes = HOST_STACK_BYTES;
+        if (!t->arch.stack_bottom) {
+            fprintf(stderr, "netglass host: out of memory for a thread stack\n");
+            abort();
+        }
+    }
     getcontext(&t->arch.ctx);
-    t->arch.ctx.uc_stack.ss_sp = t->stack;
-    t->arch.ctx.uc_stack.ss_size = t->stack_size;
+    t->arch.ctx.uc_stack.ss_sp = (void *)t->arch.stack_bottom;
+    t->arch.ctx.uc_stack.ss_size = t->arch.stack_bytes;
     t->arch.ctx.uc_link = NULL;
-    t->arch.stack_bottom = t->stack;
-    t->arch.stack_bytes = t->stack_size;
     t->sp = t->stack + t->stack_size / 4;
     makecontext(&t->arch.ctx, trampoline, 0);
 }

@@ -34,6 +34,7 @@ Decisions where the format leaves room (also in docs/ngtrace.md):
 """
 
 import array
+import operator
 import struct
 import sys
 
@@ -97,12 +98,26 @@ class Name:
 class Registry:
     """An immutable snapshot of the names in force: NAME and UNNAME make a
     new one, so every record can keep a reference to its own."""
-    __slots__ = ("objs", "irqs", "_ctx")
+    __slots__ = ("objs", "irqs", "_ctx", "_obj_disp", "_irq_disp")
 
     def __init__(self, objs=None, irqs=None):
         self.objs = objs or {}      # registry id -> Name
         self.irqs = irqs or {}      # exception number -> Name (kind IRQ)
         self._ctx = {}
+        self._obj_disp = None
+        self._irq_disp = None
+
+    def obj_names(self):
+        """A list: id (0..255) -> obj_name(id), for fast formatting."""
+        if self._obj_disp is None:
+            self._obj_disp = [self.obj_name(k) for k in range(256)]
+        return self._obj_disp
+
+    def irq_names(self):
+        """A list: exception number (0..255) -> irq_name, "none" for 0."""
+        if self._irq_disp is None:
+            self._irq_disp = ["none"] + [self.irq_name(k) for k in range(1, 256)]
+        return self._irq_disp
 
     def with_obj(self, name):
         objs = dict(self.objs)
@@ -151,8 +166,8 @@ class Registry:
         return s
 
 
-class Record:
-    """One decoded record.
+class Record(tuple):
+    """One decoded record: a tuple (for speed) with named parts.
 
     index   position in the record stream (0-based)
     time    64-bit time in cycles
@@ -163,34 +178,34 @@ class Record:
     offset  file offset of the record's header word
     reg     the Registry snapshot in force at this record
     """
-    __slots__ = ("index", "time", "ctx", "event", "fields", "offset", "reg")
+    __slots__ = ()
 
-    def __init__(self, index, time, ctx, event, fields, offset, reg):
-        self.index = index
-        self.time = time
-        self.ctx = ctx
-        self.event = event
-        self.fields = fields
-        self.offset = offset
-        self.reg = reg
+    index = property(operator.itemgetter(0))
+    time = property(operator.itemgetter(1))
+    ctx = property(operator.itemgetter(2))
+    event = property(operator.itemgetter(3))
+    fields = property(operator.itemgetter(4))
+    offset = property(operator.itemgetter(5))
+    reg = property(operator.itemgetter(6))
 
     @property
     def name(self):
-        return self.event.name
+        return self[3].name
 
     @property
     def thread(self):
         """The thread id running (under the interrupt, if one is served)."""
-        return self.ctx & 0xFF
+        return self[2] & 0xFF
 
     @property
     def isr(self):
         """The exception number being served, or None in thread mode."""
-        return (self.ctx >> 8) or None
+        return (self[2] >> 8) or None
 
     @property
     def context(self):
-        return self.reg.context_name(self.ctx)
+        """The context's name as of this record: "worker", "isr:SysTick"."""
+        return self[6].context_name(self[2])
 
     def __repr__(self):
         return "Record(#%d %s t=%d %s %r @%d)" % (
@@ -374,9 +389,9 @@ class Trace:
         """Decode the record stream, yielding Record objects in order."""
         table = self.table
         by_id = table.by_id
-        special = [0] * 256
+        info = [None] * 256         # id -> (event, nwords, decode, special code)
         for ev in table.events:
-            special[ev.id] = _SPECIAL.get(ev.name, _VAR if ev.var else 0)
+            info[ev.id] = (ev, ev.nwords, ev.decode, _SPECIAL.get(ev.name, _VAR if ev.var else 0))
         irq_kind = table.kinds.get("IRQ")
         stream = self.stream
         words = _u32_array(stream[:len(stream) & ~3])
@@ -399,10 +414,11 @@ class Trace:
         back_warned = False
         lost = 0
         Rec = Record
+        new = tuple.__new__
         if nw and by_id[words[0] & 0xFF] is not table.by_name["SYNC"] \
                 and by_id[words[0] & 0xFF] is not None:
             warn("%s: the first record (offset %d) is %s, not SYNC: times count from 0"
-                 % (path, 4 * 0 + delta, by_id[words[0] & 0xFF].name))
+                 % (path, delta, by_id[words[0] & 0xFF].name))
         try:
             while i < nw:
                 while i >= cend:
@@ -411,23 +427,18 @@ class Trace:
                     delta = omap[ci][2]
                 h = words[i]
                 eid = h & 0xFF
-                ev = by_id[eid]
-                if ev is None:
-                    self._stop()
-                    if eid == 0:
-                        raise NgtraceError("%s: zero event id at offset %d (zeroed or corrupt "
-                                           "data)" % (path, 4 * i + delta))
-                    raise NgtraceError("%s: unknown event id 0x%02x at offset %d"
-                                       % (path, eid, 4 * i + delta))
-                j = i + 1 + ev.nwords
+                e = info[eid]
+                if e is None:
+                    self._bad_id(eid, 4 * i + delta)
+                ev, j, decode, sp = e
+                j += i + 1
                 if j > nw:
                     self._truncated(4 * i + delta, ev)
-                fields = ev.decode((h >> 8) & 0xFF, words, i + 1)
+                fields = decode((h >> 8) & 0xFF, words, i + 1)
                 per_event[eid] += 1
-                sp = special[eid]
                 if not sp:
                     t += h >> 16
-                    yield Rec(index, t, ctx, ev, fields, 4 * i + delta, reg)
+                    yield new(Rec, (index, t, ctx, ev, fields, 4 * i + delta, reg))
                 else:
                     off = 4 * i + delta
                     if ev.var:
@@ -485,7 +496,7 @@ class Trace:
                             self.end_seen = True
                             st = fields["status"]
                             self.end_status = st - (1 << 32) if st & 0x80000000 else st
-                    yield Rec(index, t, rctx, ev, fields, off, rreg)
+                    yield new(Rec, (index, t, rctx, ev, fields, off, rreg))
                 if index == 0:
                     self.first_time = t
                 index += 1
@@ -506,6 +517,14 @@ class Trace:
             warn("%s: %d ISR_EXIT record%s without a matching ISR_ENTER"
                  % (path, self.unmatched_isr_exits,
                     "" if self.unmatched_isr_exits == 1 else "s"))
+
+    def _bad_id(self, eid, offset):
+        self._stop()
+        if eid == 0:
+            raise NgtraceError("%s: zero event id at offset %d (zeroed or corrupt data)"
+                               % (self.path, offset))
+        raise NgtraceError("%s: unknown event id 0x%02x at offset %d (not in %s)"
+                           % (self.path, eid, offset, self.table.path))
 
     def _stop(self):
         """Raise the container error that was found after the good chunks."""

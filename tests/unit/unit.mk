@@ -1,0 +1,30 @@
+# tests/unit/unit.mk - the Check unit tests, built for BOARD=host with the
+# sanitizers. Each tests/unit/test_<name>.c becomes build/host/tests/test_<name>,
+# linked with the kernel, the OS layer, the recorder and the host port
+# (without the host board's main()). Included by the top-level Makefile.
+UNIT_BUILD := build/host/tests
+UNIT_OBJ   := $(UNIT_BUILD)/obj
+UNIT_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+UNIT_INC   := -Itests/unit -Iconfig -Iinclude -Ikernel -Itracer -Iboards/common -Iboards/host
+UNIT_CFLAGS := -std=gnu11 -g3 -O1 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
+    $(UNIT_SAN) -DNG_HOST=1 -DNG_HOST_NO_MAIN=1 -D_GNU_SOURCE -DNETGLASS_TRACE=1 $(UNIT_INC) \
+    $(shell pkg-config --cflags check 2>/dev/null)
+UNIT_LIBS  := $(shell pkg-config --libs check 2>/dev/null) -lpthread
+UNIT_CORE  := $(wildcard kernel/*.c) api/sys_arch.c api/err.c net/timeouts.c \
+    boards/common/args.c boards/common/exit.c tracer/trace.c boards/host/arch.c boards/host/board.c
+UNIT_CORE_OBJS := $(UNIT_CORE:%.c=$(UNIT_OBJ)/%.o)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(UNIT_BUILD)/%,$(wildcard tests/unit/test_*.c))
+UNIT_HELPERS := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
+UNIT_HELPER_OBJS := $(UNIT_HELPERS:%.c=$(UNIT_OBJ)/%.o)
+
+$(UNIT_OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	gcc $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
+
+$(UNIT_BUILD)/test_%: $(UNIT_OBJ)/tests/unit/test_%.o $(UNIT_CORE_OBJS) $(UNIT_HELPER_OBJS)
+	gcc $(UNIT_SAN) $^ $(UNIT_LIBS) -o $@
+
+.PHONY: unit-build
+unit-build: $(UNIT_TESTS)
+
+-include $(UNIT_CORE_OBJS:.o=.d) $(UNIT_HELPER_OBJS:.o=.d)

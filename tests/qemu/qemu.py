@@ -1,0 +1,75 @@
+"""tests/qemu/qemu.py - boot a netglass image in QEMU and collect what it did.
+
+Shared by the QEMU tests: runs qemu-system-arm on the lm3s6965evb board with
+semihosting (so the image can read its arguments, write its trace and exit
+with a status), in a temporary directory, with a hard time limit, and
+returns the exit status, the console text and the trace bytes.
+"""
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build", "lm3s6965evb")
+NGTRACE = os.path.join(ROOT, "tracer", "ngtrace")
+
+
+def elf_path(app, board="lm3s6965evb"):
+    return os.path.join(ROOT, "build", board, app + ".elf")
+
+
+def require_elf(testcase, app, board="lm3s6965evb"):
+    path = elf_path(app, board)
+    if not os.path.exists(path):
+        raise unittest.SkipTest(f"{path} is not built: run `make test`, which builds it")
+    return path
+
+
+class Run:
+    """The outcome of one boot."""
+
+    def __init__(self, status, console, stderr, trace, workdir):
+        self.status = status
+        self.console = console
+        self.stderr = stderr
+        self.trace = trace
+        self.workdir = workdir
+
+
+def boot(app, args=(), icount=True, timeout=60, extra=(), trace_name="trace.bin",
+         keep_dir=None):
+    """Boot build/lm3s6965evb/<app>.elf with semihosting arguments `args`."""
+    elf = elf_path(app)
+    workdir = keep_dir or tempfile.mkdtemp(prefix="ngq-")
+    sh_args = ",".join(["enable=on", "target=native", "arg=" + app] +
+                       ["arg=" + a.replace(",", ",,") for a in args])
+    cmd = ["qemu-system-arm", "-M", "lm3s6965evb", "-nographic", "-no-reboot",
+           "-semihosting-config", sh_args, "-kernel", elf]
+    if icount:
+        cmd[1:1] = ["-icount", "shift=0,sleep=off"]
+    cmd += list(extra)
+    try:
+        p = subprocess.run(cmd, cwd=workdir, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        raise AssertionError(f"QEMU did not exit within {timeout} s: {' '.join(cmd)}") from e
+    trace_path = os.path.join(workdir, trace_name)
+    trace = None
+    if os.path.exists(trace_path):
+        with open(trace_path, "rb") as f:
+            trace = f.read()
+    console = p.stdout.decode("utf-8", "replace").replace("\r\n", "\n")
+    run = Run(p.returncode, console, p.stderr.decode("utf-8", "replace"), trace, workdir)
+    if keep_dir is None:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return run
+
+
+def addr2line(elf, addr):
+    """Function name for a code address, via binutils."""
+    p = subprocess.run(["arm-none-eabi-addr2line", "-f", "-e", elf, hex(addr)],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return p.stdout.splitlines()[0] if p.stdout else "??"

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""tools/run_tests.py - what `make test` runs, suite by suite, with one summary.
+
+Suites:
+  unit    the Check tests on the host build (ASan + UBSan), build/host/tests/test_*
+  tracer  the host tool's unittest tests, tests/tracer/
+  qemu    images booted in QEMU and talked to from the host, tests/qemu/
+Builds what each suite needs first. Prints every suite's own output, then
+one closing line "tests: N passed, N failed, N skipped"; exits non-zero if
+anything failed or a suite could not run.
+"""
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MAKE = ["make", "-s", "--no-print-directory"]
+
+
+def sh(cmd, **kw):
+    print("+ " + " ".join(cmd), flush=True)
+    return subprocess.run(cmd, cwd=ROOT, **kw)
+
+
+def build(targets):
+    for t in targets:
+        if sh(MAKE + t, stdout=subprocess.DEVNULL).returncode != 0:
+            print(f"tests: build failed: make {' '.join(t)}", flush=True)
+            return False
+    return True
+
+
+def run_check_binaries():
+    d = os.path.join(ROOT, "build", "host", "tests")
+    passed = failed = 0
+    bins = sorted(f for f in os.listdir(d) if f.startswith("test_")) if os.path.isdir(d) else []
+    if not bins:
+        print("tests: no unit test binaries were built")
+        return 0, 1, 0
+    env = dict(os.environ, CK_DEFAULT_TIMEOUT="60",
+               ASAN_OPTIONS="detect_leaks=1:abort_on_error=0")
+    for b in bins:
+        p = sh([os.path.join(d, b)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+               text=True, env=env)
+        out = "\n".join(l for l in p.stdout.splitlines()
+                        if "doesn't fully support makecontext" not in l)
+        print(out, flush=True)
+        m = re.search(r"Checks: (\d+), Failures: (\d+), Errors: (\d+)", out)
+        if not m:
+            print(f"tests: {b} printed no Check summary (status {p.returncode})")
+            failed += 1
+            continue
+        total, fails, errs = map(int, m.groups())
+        passed += total - fails - errs
+        failed += fails + errs
+        if p.returncode != 0 and fails + errs == 0:
+            print(f"tests: {b} exited with status {p.returncode}")
+            failed += 1
+    return passed, failed, 0
+
+
+def run_unittest(start):
+    p = sh([sys.executable, "-m", "unittest", "discover", "-s", start, "-t", ".", "-v"],
+           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    print(p.stdout, flush=True)
+    ran = re.search(r"Ran (\d+) tests?", p.stdout)
+    if not ran:
+        return 0, 1, 0
+    total = int(ran.group(1))
+    fails = sum(int(x) for x in re.findall(r"(?:failures|errors)=(\d+)", p.stdout.splitlines()[-1]))
+    skipped = re.search(r"skipped=(\d+)", p.stdout.splitlines()[-1])
+    skipped = int(skipped.group(1)) if skipped else 0
+    if p.returncode != 0 and fails == 0:
+        fails = 1
+    return total - fails - skipped, fails, skipped
+
+
+SUITES = {
+    "unit": ([["unit-build"]], run_check_binaries),
+    "tracer": ([], lambda: run_unittest("tests/tracer")),
+    "qemu": ([["APP=mailbox_demo"], ["APP=fault_demo"], ["APP=mailbox_demo", "TRACE=0"],
+              ["BOARD=host", "APP=mailbox_demo"]], lambda: run_unittest("tests/qemu")),
+}
+
+
+def main(argv):
+    names = argv[1:] or list(SUITES)
+    totals = [0, 0, 0]
+    t0 = time.time()
+    for name in names:
+        if name not in SUITES:
+            print(f"tests: unknown suite '{name}' (suites: {', '.join(SUITES)})")
+            return 2
+        targets, runner = SUITES[name]
+        print(f"==== {name} ====", flush=True)
+        if not build(targets):
+            totals[1] += 1
+            continue
+        p, f, s = runner()
+        print(f"---- {name}: {p} passed, {f} failed, {s} skipped", flush=True)
+        for i, v in enumerate((p, f, s)):
+            totals[i] += v
+    print(f"(all suites took {time.time() - t0:.0f} s)")
+    print(f"tests: {totals[0]} passed, {totals[1]} failed, {totals[2]} skipped")
+    return 1 if totals[1] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

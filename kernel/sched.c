@@ -133,8 +133,10 @@ struct ng_thread *ng_sched_switch(void)
 
     ng_thread_check_stack(prev);
     if (prev->state == NG_TSTATE_RUNNING) {
-        if (top < prev->prio || (top == prev->prio && !prev->yielding) || !ready_bits)
+        if (top < prev->prio || (top == prev->prio && !prev->yielding) || !ready_bits) {
+            prev->yielding = 0;     /* a yield with nobody to yield to is spent */
             return prev;
+        }
         prev->state = NG_TSTATE_READY;
         ready_insert(prev, !prev->yielding);   /* preempted: keep its turn */
     }

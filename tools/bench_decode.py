@@ -49,7 +49,8 @@ def main():
             sys.stderr.write(r.stderr)
             print("bench_decode: ngtrace list failed with status %d" % r.returncode)
             return 1
-        lines = sum(1 for _ in open(out, encoding="utf-8"))
+        with open(out, encoding="utf-8") as f:
+            lines = sum(1 for _ in f)
         print("listing: %d lines, %d bytes" % (lines, os.path.getsize(out)))
         print("decode: %d records in %.2f s (%.0f records/s)" % (n, dt, n / dt))
     return 0

@@ -16,6 +16,7 @@
  * (semihosting SYS_WRITE, UART1, or memory on the host). So a run killed
  * from outside loses at most the block being filled.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "kernel.h"
@@ -33,16 +34,25 @@ _Static_assert(RING_WORDS % BLOCK_WORDS == 0 && BLOCK_WORDS >= 16, "bad block si
 #define FILE_MAGIC 0x5254474eu      /* "NGTR" */
 #define FORMAT_VERSION 1u
 
-/* Recorder state; the GDB commands read the ring and these indexes. */
-uint32_t ng_trace_ring[RING_WORDS] __attribute__((aligned(8)));
-volatile uint32_t ng_trace_head;    /* words written, free-running */
-volatile uint32_t ng_trace_tail;    /* words shipped, free-running */
+/* Recorder state, in one structure so the hot path reaches all of it from
+ * one base register, head and last_time side by side so that one ldrd/strd
+ * moves both. Every access is inside a critical section (whose asm has a
+ * memory clobber), so nothing here needs to be volatile. The GDB commands
+ * (tools/gdb/) read it as ng_trace. */
+struct ng_trace_state {
+    uint32_t head;              /* words written, free-running */
+    uint32_t last_time;         /* low 32 bits of the previous record's time */
+    uint32_t limit;             /* the fast path may write up to this word */
+    uint32_t tail;              /* words shipped, free-running */
+    uint32_t lost;              /* dropped since the last OVERFLOW record */
+    uint32_t lost_total;
+    uint32_t chunk_seq;
+    uint8_t started, transport, ended;
+    uint32_t ring[RING_WORDS] __attribute__((aligned(8)));
+};
+struct ng_trace_state ng_trace __attribute__((aligned(8)));
 volatile uint32_t ng_trace_mask;
-static uint32_t last_time;          /* low 32 bits of the previous record's time */
-static uint32_t lost;               /* dropped since the last OVERFLOW record */
-static uint32_t lost_total;
-static uint32_t chunk_seq;
-static uint8_t started, transport, ended;
+#define ST (&ng_trace)
 
 /* The events signature (docs/trace-format.md), summed over events.def. */
 #define VAR 1
@@ -61,65 +71,104 @@ static const uint32_t events_signature = 0u
 #undef NG_STATE
 #undef VAR
 
-/* The slow path: time sync, a pending OVERFLOW, or no room. Interrupts are
- * masked by the caller. Returns 0 if the record must be dropped. */
-static int __attribute__((noinline)) make_room(uint32_t words)
+/* Where the fast path must stop and come here: the end of the block being
+ * filled (so a record never straddles a block, or the end of the ring, on
+ * the fast path) or the end of the free space, whichever is first. */
+static void set_limit(void)
 {
-    uint32_t need = words + (lost ? 2u : 0u) + 3u;
-    uint32_t h = ng_trace_head;
-    if (RING_WORDS - (h - ng_trace_tail) < need) {
-        lost++;
-        lost_total++;
-        return 0;
-    }
-    if (lost) {
-        struct ng_thread *t = ng_current;
-        ng_trace_ring[h & RING_MASK] = NG_EV_OVERFLOW | (uint32_t)(t ? t->id : 0) << 8;
-        ng_trace_ring[(h + 1) & RING_MASK] = (lost & 0xffffffu) | ng_arch_isr_number() << 24;
-        h += 2;
-        lost = 0;
-    }
-    uint64_t full = ng_arch_cycles64();
-    ng_trace_ring[h & RING_MASK] = NG_EV_SYNC;
-    ng_trace_ring[(h + 1) & RING_MASK] = (uint32_t)full;
-    ng_trace_ring[(h + 2) & RING_MASK] = (uint32_t)(full >> 32);
-    ng_trace_head = h + 3;
-    last_time = (uint32_t)full;
-    return 1;
+    uint32_t h = ST->head;
+    uint32_t block_end = (h | (BLOCK_WORDS - 1u)) + 1u;
+    uint32_t free_end = ST->tail + RING_WORDS;
+    ST->limit = (int32_t)(block_end - free_end) < 0 ? block_end : free_end;
 }
 
-static inline void kick_if_block_done(uint32_t before, uint32_t after)
+static void put(uint32_t *h, uint32_t w)
 {
-    if ((before ^ after) & ~(BLOCK_WORDS - 1u))
-        ng_board_trace_kick();
+    ST->ring[*h & RING_MASK] = w;
+    (*h)++;
+}
+
+/* The slow path, for every record the fast path cannot take: the first
+ * after a time gap of more than 0xffff cycles or after lost records, one
+ * that reaches the end of a block, one that does not fit, and NAME records.
+ * Interrupts are masked by the caller. Writes, as needed, OVERFLOW (with
+ * the count of records lost), SYNC (the full 64-bit time), then the record;
+ * asks the board to drain when a block is complete. When there is no room
+ * the record is counted as lost and last_time is put more than 0xffff in
+ * the past, so the next record comes here too and the OVERFLOW is written
+ * as soon as there is room. */
+static void write_slow(uint32_t hdr, uint32_t n, const uint32_t *w, uint32_t now)
+{
+    uint32_t h = ST->head;
+    int sync = now - ST->last_time > 0xffffu || ST->lost;
+    uint32_t need = 1 + n + (sync ? 3u : 0u) + (ST->lost ? 2u : 0u);
+    if (RING_WORDS - (h - ST->tail) < need) {
+        ST->lost++;
+        ST->lost_total++;
+        ST->last_time = now - 0x10000u;
+        set_limit();
+        return;
+    }
+    if (ST->lost) {
+        struct ng_thread *t = ng_current;
+        put(&h, NG_EV_OVERFLOW | (uint32_t)(t ? t->id : 0) << 8);
+        put(&h, (ST->lost & 0xffffffu) | ng_arch_isr_number() << 24);
+        ST->lost = 0;
+    }
+    uint32_t dt = now - ST->last_time;
+    if (sync) {
+        uint64_t full = ng_arch_cycles64();
+        put(&h, NG_EV_SYNC);
+        put(&h, (uint32_t)full);
+        put(&h, (uint32_t)(full >> 32));
+        now = (uint32_t)full;
+        dt = 0;
+    }
+    put(&h, hdr | dt << 16);
+    for (uint32_t i = 0; i < n; i++)
+        put(&h, w[i]);
+    ST->head = h;
+    ST->last_time = now;
+    if (h - ST->tail >= BLOCK_WORDS)
+        ng_board_trace_kick();      /* a whole block is waiting */
+    set_limit();
+}
+
+/* The fast path's way out. n rides in the header's dt bits (which the slow
+ * path fills in itself) so that every argument travels in a register. */
+static void __attribute__((noinline)) record_slow(uint32_t hdr_n, uint32_t w1, uint32_t w2,
+                                                  uint32_t irq)
+{
+    uint32_t w[2] = { w1, w2 };
+    write_slow(hdr_n & 0xffffu, hdr_n >> 16, w, ng_arch_cycles32());
+    ng_arch_irq_restore(irq);
 }
 
 /* One record of n words (0..2). Inlined into each of the three entries so
- * that n is a constant and the common path is straight-line code. */
+ * that n is a constant and the common path is straight-line code: read the
+ * clock, one test for "time sync due (or records lost)", one for "room
+ * before the limit", the stores. Everything else is record_slow's business. */
 static inline __attribute__((always_inline)) void record(uint32_t hdr, uint32_t n,
                                                          uint32_t w1, uint32_t w2)
 {
+    struct ng_trace_state *st = ST;
     uint32_t irq = ng_arch_irq_save();
     uint32_t now = ng_arch_cycles32();
-    uint32_t h0 = ng_trace_head;
-    uint32_t dt = now - last_time;
-    if (__builtin_expect(dt > 0xffffu || lost ||
-                         RING_WORDS - (h0 - ng_trace_tail) < n + 1u, 0)) {
-        if (!make_room(n + 1u)) {
-            ng_arch_irq_restore(irq);
-            return;
-        }
-        dt = 0;
+    uint32_t h, last;
+    ng_arch_load_pair(&st->head, &h, &last);    /* head and last_time: one ldrd */
+    uint32_t dt = now - last;
+    if (__builtin_expect(dt > 0xffffu || st->limit - h <= n, 0)) {
+        record_slow(hdr | n << 16, w1, w2, irq);
+        return;
     }
-    uint32_t h = ng_trace_head;
-    ng_trace_ring[h & RING_MASK] = hdr | dt << 16;
+    /* The limit keeps the whole record inside one block, so inside the ring. */
+    uint32_t *p = st->ring + (h & RING_MASK);
+    p[0] = hdr | dt << 16;
     if (n >= 1)
-        ng_trace_ring[(h + 1) & RING_MASK] = w1;
+        p[1] = w1;
     if (n >= 2)
-        ng_trace_ring[(h + 2) & RING_MASK] = w2;
-    ng_trace_head = h + 1 + n;
-    last_time = now;
-    kick_if_block_done(h0, h + 1 + n);
+        p[2] = w2;
+    ng_arch_store_pair(&st->head, h + 1 + n, now);
     ng_arch_irq_restore(irq);
 }
 
@@ -127,38 +176,18 @@ void ng_trace_0(uint32_t hdr) { record(hdr, 0, 0, 0); }
 void ng_trace_1(uint32_t hdr, uint32_t w1) { record(hdr, 1, w1, 0); }
 void ng_trace_2(uint32_t hdr, uint32_t w1, uint32_t w2) { record(hdr, 2, w1, w2); }
 
-/* NAME records are rare, so they take the simple way: one record of up to
- * 2 + 8 words written in one critical section (names are cut at 32 bytes). */
+/* NAME records are rare and long: always the slow path (names are cut at
+ * NG_TRACE_NAME_MAX bytes). */
 void ng_trace_name(uint8_t id, uint8_t kind, const void *addr, const char *name)
 {
-    if (!started)
+    if (!ST->started)
         return;     /* ng_trace_start announces every registered name */
     uint32_t len = (uint32_t)strnlen(name, NG_TRACE_NAME_MAX);
-    uint32_t words = 2 + (len + 3) / 4;
+    uint32_t w[2 + NG_TRACE_NAME_MAX / 4] = { kind | len << 8, (uint32_t)(uintptr_t)addr };
+    for (uint32_t i = 0; i < len; i++)
+        w[2 + i / 4] |= (uint32_t)(uint8_t)name[i] << (8 * (i % 4));
     uint32_t irq = ng_arch_irq_save();
-    uint32_t now = ng_arch_cycles32();
-    uint32_t h0 = ng_trace_head;
-    uint32_t dt = now - last_time;
-    if (dt > 0xffffu || lost || RING_WORDS - (h0 - ng_trace_tail) < words + 1) {
-        if (!make_room(words + 1)) {
-            ng_arch_irq_restore(irq);
-            return;
-        }
-        dt = 0;
-    }
-    uint32_t h = ng_trace_head;
-    ng_trace_ring[h++ & RING_MASK] = NG_EV_NAME | (uint32_t)id << 8 | dt << 16;
-    ng_trace_ring[h++ & RING_MASK] = kind | len << 8;
-    ng_trace_ring[h++ & RING_MASK] = (uint32_t)(uintptr_t)addr;
-    for (uint32_t i = 0; i < len; i += 4) {
-        uint32_t w = 0;
-        for (uint32_t j = 0; j < 4 && i + j < len; j++)
-            w |= (uint32_t)(uint8_t)name[i + j] << (8 * j);
-        ng_trace_ring[h++ & RING_MASK] = w;
-    }
-    ng_trace_head = h;
-    last_time = now;
-    kick_if_block_done(h0, h);
+    write_slow(NG_EV_NAME | (uint32_t)id << 8, 2 + (len + 3) / 4, w, ng_arch_cycles32());
     ng_arch_irq_restore(irq);
 }
 
@@ -171,38 +200,39 @@ static void ship(const uint32_t *words, uint32_t count)
  * wraps. Interrupts are masked by the caller. */
 static void ship_chunk(uint32_t upto)
 {
-    uint32_t t = ng_trace_tail, n = upto - t;
+    uint32_t t = ST->tail, n = upto - t;
     if (n == 0)
         return;
-    uint32_t hdr[3] = { CHUNK_MAGIC, chunk_seq++, n * 4 };
+    uint32_t hdr[3] = { CHUNK_MAGIC, ST->chunk_seq++, n * 4 };
     ship(hdr, 3);
     uint32_t first = RING_WORDS - (t & RING_MASK);
     if (first > n)
         first = n;
-    ship(&ng_trace_ring[t & RING_MASK], first);
+    ship(&ST->ring[t & RING_MASK], first);
     if (n > first)
-        ship(&ng_trace_ring[0], n - first);
-    ng_trace_tail = upto;
+        ship(&ST->ring[0], n - first);
+    ST->tail = upto;
+    set_limit();
 }
 
 void ng_trace_drain(void)
 {
-    if (!started || transport == NG_TRACE_TO_NONE)
+    if (!ST->started || ST->transport == NG_TRACE_TO_NONE)
         return;
     uint32_t irq = ng_arch_irq_save();
-    uint32_t h = ng_trace_head;
-    uint32_t full = (h - ng_trace_tail) / BLOCK_WORDS * BLOCK_WORDS;
+    uint32_t h = ST->head;
+    uint32_t full = (h - ST->tail) / BLOCK_WORDS * BLOCK_WORDS;
     if (full)
-        ship_chunk(ng_trace_tail + full);
+        ship_chunk(ST->tail + full);
     ng_arch_irq_restore(irq);
 }
 
 void ng_trace_flush(void)
 {
-    if (!started || transport == NG_TRACE_TO_NONE)
+    if (!ST->started || ST->transport == NG_TRACE_TO_NONE)
         return;
     uint32_t irq = ng_arch_irq_save();
-    ship_chunk(ng_trace_head);
+    ship_chunk(ST->head);
     ng_arch_irq_restore(irq);
 }
 
@@ -222,7 +252,7 @@ static void write_header(void)
     hdr[3] = NG_CPU_HZ;
     hdr[4] = NG_TICK_HZ;
     hdr[5] = NG_TRACE_RING_BYTES;
-    hdr[6] = transport == NG_TRACE_TO_UART1 ? 1u : 0u;
+    hdr[6] = ST->transport == NG_TRACE_TO_UART1 ? 1u : 0u;
     hdr[7] = id_len;
     if (id_len)
         memcpy(&hdr[8], id, id_len);
@@ -231,40 +261,37 @@ static void write_header(void)
 
 void ng_trace_start(const struct ng_trace_config *cfg)
 {
-    transport = (uint8_t)cfg->transport;
+    ST->transport = (uint8_t)cfg->transport;
     ng_trace_mask = cfg->mask | NG_TRACE_CLASS_BIT(SYNC);
-    if (transport != NG_TRACE_TO_NONE &&
-        ng_board_trace_open(transport, cfg->path ? cfg->path : "trace.bin") != 0)
-        transport = NG_TRACE_TO_NONE;
-    if (transport != NG_TRACE_TO_NONE)
+    if (ST->transport != NG_TRACE_TO_NONE &&
+        ng_board_trace_open(ST->transport, cfg->path ? cfg->path : "trace.bin") != 0)
+        ST->transport = NG_TRACE_TO_NONE;
+    if (ST->transport != NG_TRACE_TO_NONE)
         write_header();
     uint32_t irq = ng_arch_irq_save();
-    uint64_t full = ng_arch_cycles64();
-    uint32_t h = ng_trace_head;
-    ng_trace_ring[h & RING_MASK] = NG_EV_SYNC;
-    ng_trace_ring[(h + 1) & RING_MASK] = (uint32_t)full;
-    ng_trace_ring[(h + 2) & RING_MASK] = (uint32_t)(full >> 32);
-    ng_trace_head = h + 3;
-    last_time = (uint32_t)full;
-    started = 1;
+    ST->started = 1;
+    ST->lost = 0;
+    uint32_t now = ng_arch_cycles32();
+    ST->last_time = now - 0x10000u;         /* so the first record is a SYNC */
+    set_limit();
     ng_arch_irq_restore(irq);
     ng_registry_announce();
 }
 
 void ng_trace_stop(int status)
 {
-    if (!started || ended)
+    if (!ST->started || ST->ended)
         return;
     ng_trace_mask |= NG_TRACE_CLASS_BIT(END);
     ng_trace_1(NG_EV_END, (uint32_t)status);
     ng_trace_flush();
-    ended = 1;
-    if (transport != NG_TRACE_TO_NONE)
+    ST->ended = 1;
+    if (ST->transport != NG_TRACE_TO_NONE)
         ng_board_trace_close();
 }
 
-uint32_t ng_trace_lost(void) { return lost_total; }
-uint32_t ng_trace_bytes(void) { return ng_trace_head * 4u; }
+uint32_t ng_trace_lost(void) { return ST->lost_total; }
+uint32_t ng_trace_bytes(void) { return ST->head * 4u; }
 
 /* Called every tick: if nothing was recorded for a long time the 32-bit
  * delta could wrap unnoticed (2^32 cycles is minutes), so refresh the time
@@ -273,13 +300,11 @@ void ng_trace_tick_check(void)
 {
     static uint32_t quiet_ticks;
     static uint32_t seen_head;
-    if (ng_trace_head != seen_head) {
-        seen_head = ng_trace_head;
+    if (ST->head != seen_head) {
+        seen_head = ST->head;
         quiet_ticks = 0;
-    } else if (++quiet_ticks >= NG_TICK_HZ * 60u && started) {
+    } else if (++quiet_ticks >= NG_TICK_HZ * 60u && ST->started) {
         quiet_ticks = 0;
-        uint32_t irq = ng_arch_irq_save();
-        (void)make_room(0);     /* writes a SYNC (and a pending OVERFLOW) */
-        ng_arch_irq_restore(irq);
+        ng_trace_0(NG_EV_QUIET);  /* a gap over 0xffff: goes out after a SYNC */
     }
 }

@@ -67,6 +67,7 @@ void ng_board_puts(const char *s)
 void ng_board_exit(int status)
 {
     fflush(stdout);
+    ng_host_exit_prepare();
     exit(status);
 }
 

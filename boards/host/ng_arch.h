@@ -27,6 +27,7 @@ extern uint32_t ng_host_irq_depth;   /* >0: "interrupts masked" */
 extern uint32_t ng_host_isr_num;     /* exception being "served", 0 in threads */
 extern uint64_t ng_host_cycles;      /* virtual time */
 void ng_host_irq_restored(void);
+void ng_host_exit_prepare(void);     /* before exit(): see arch.c */
 
 static inline uint32_t ng_arch_irq_save(void) { return ng_host_irq_depth++; }
 
@@ -35,6 +36,18 @@ static inline void ng_arch_irq_restore(uint32_t s)
     ng_host_irq_depth = s;
     if (s == 0)
         ng_host_irq_restored();
+}
+
+static inline void ng_arch_load_pair(const uint32_t *p, uint32_t *a, uint32_t *b)
+{
+    *a = p[0];
+    *b = p[1];
+}
+
+static inline void ng_arch_store_pair(uint32_t *p, uint32_t a, uint32_t b)
+{
+    p[0] = a;
+    p[1] = b;
 }
 
 static inline uint32_t ng_arch_isr_number(void) { return ng_host_isr_num; }

@@ -22,28 +22,29 @@
 
 volatile uint32_t ng_tick_cycles_lo;
 volatile uint32_t ng_tick_cycles_hi;
-uint32_t ng_systick_period;
+volatile uint32_t ng_tick_cycles_end = NG_SYSTICK_PERIOD - 1u;
+_Static_assert(NG_CPU_HZ % NG_TICK_HZ == 0, "SysTick period must be whole cycles");
 
 /* Where the boot context's registers go at the first switch. */
 static uint32_t boot_psp_area[64] __attribute__((aligned(8)));
 
 void ng_arch_systick_start(void)
 {
-    ng_systick_period = NG_CPU_HZ / NG_TICK_HZ;
     /* SysTick outranks every other interrupt so that nothing can run
      * between its counter wrapping and ng_tick_cycles catching up. */
     NVIC_SHPR3 = (NVIC_SHPR3 & 0x0000ffffu) | PRIO_LOWEST << 16 | PRIO_HIGHEST << 24;
-    NG_SYST_RVR = ng_systick_period - 1u;
+    NG_SYST_RVR = NG_SYSTICK_PERIOD - 1u;
     NG_SYST_CVR = 0;
     NG_SYST_CSR = 7;        /* enable, interrupt, processor clock */
 }
 
 void SysTick_Handler(void)
 {
-    uint32_t lo = ng_tick_cycles_lo + ng_systick_period;
-    if (lo < ng_systick_period)
+    uint32_t lo = ng_tick_cycles_lo + NG_SYSTICK_PERIOD;
+    if (lo < NG_SYSTICK_PERIOD)
         ng_tick_cycles_hi++;
     ng_tick_cycles_lo = lo;
+    ng_tick_cycles_end = lo + NG_SYSTICK_PERIOD - 1u;
     ng_isr_enter(15);
     ng_kernel_tick();
     ng_isr_exit(15);
@@ -53,15 +54,18 @@ uint64_t ng_arch_cycles64(void)
 {
     uint32_t irq = ng_arch_irq_save();
     uint32_t cvr = NG_SYST_CVR;
-    uint32_t lo = ng_tick_cycles_lo, hi = ng_tick_cycles_hi;
-    if (NG_SCB_ICSR & NG_ICSR_PENDSTSET) {
+    uint64_t lo = (uint64_t)ng_tick_cycles_hi << 32 | ng_tick_cycles_lo;
+    uint64_t t;
+    if (NG_SCB_ICSR & NG_ICSR_PENDSTSET) {      /* the rules of ng_arch_cycles32 */
         cvr = NG_SYST_CVR;
-        lo += ng_systick_period;
-        if (lo < ng_systick_period)
-            hi++;
+        t = cvr == 0 ? lo + NG_SYSTICK_PERIOD - 1u : lo + 2u * NG_SYSTICK_PERIOD - 1u - cvr;
+    } else if (cvr == 0) {
+        t = lo - 1u;
+    } else {
+        t = lo + NG_SYSTICK_PERIOD - 1u - cvr;
     }
     ng_arch_irq_restore(irq);
-    return ((uint64_t)hi << 32 | lo) + (ng_systick_period - 1u - cvr);
+    return t;
 }
 
 void ng_arch_thread_init(struct ng_thread *t)

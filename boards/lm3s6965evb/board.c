@@ -59,6 +59,7 @@ static void main_thread_entry(void *arg)
 int main(void)
 {
     __asm__ volatile("cpsid i");
+    ng_arch_systick_start();    /* first: trace timestamps count from here */
     uart_init(0);
     ng_fault_init();
     app_argc = ng_board_parse_args(split_cmdline(), argv_buf);
@@ -75,7 +76,6 @@ int main(void)
 
     NVIC_IPR(DRAIN_IRQ) = 0xe0;     /* lowest priority */
     NVIC_ISER(DRAIN_IRQ / 32) = 1u << (DRAIN_IRQ % 32);
-    ng_arch_systick_start();
     ng_kernel_start();
     return 0;
 }

@@ -174,6 +174,12 @@ class TraceWriter:
         return self.record("THREAD_SWITCH", dt=dt, to=to,
                            **{"from": frm, "from_state": self.states[state]})
 
+    def truncate(self, n):
+        """Keep only the first n records (the time is not rewound)."""
+        if n < len(self.record_words):
+            del self.words[self.record_words[n]:]
+            del self.record_words[n:]
+
     def raw(self, *words):
         """Append raw words (for corrupt streams)."""
         self.record_words.append(len(self.words))
@@ -283,4 +289,5 @@ def workload(w, n_records, seed=1):
             w.record("MBOX_TIMEOUT", dt=rnd.randrange(5000, 60000), mbox=5)
         if k % 97 == 0:
             w.at(w.time + 100000, "APP_MARK", code=1, value=k)   # a gap: SYNC first
+    w.truncate(start + n_records)
     return len(w.record_words) - start

@@ -14,7 +14,7 @@ UNIT_CORE  := $(wildcard kernel/*.c) api/sys_arch.c api/err.c net/timeouts.c \
     boards/common/args.c boards/common/exit.c tracer/trace.c boards/host/arch.c boards/host/board.c
 UNIT_CORE_OBJS := $(UNIT_CORE:%.c=$(UNIT_OBJ)/%.o)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(UNIT_BUILD)/%,$(wildcard tests/unit/test_*.c))
-UNIT_HELPERS := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
+UNIT_HELPERS := $(filter-out tests/unit/test_%.c tests/unit/trace_roundtrip.c,$(wildcard tests/unit/*.c))
 UNIT_HELPER_OBJS := $(UNIT_HELPERS:%.c=$(UNIT_OBJ)/%.o)
 
 $(UNIT_OBJ)/%.o: %.c
@@ -24,7 +24,15 @@ $(UNIT_OBJ)/%.o: %.c
 $(UNIT_BUILD)/test_%: $(UNIT_OBJ)/tests/unit/test_%.o $(UNIT_CORE_OBJS) $(UNIT_HELPER_OBJS)
 	gcc $(UNIT_SAN) $^ $(UNIT_LIBS) -o $@
 
-.PHONY: unit-build
-unit-build: $(UNIT_TESTS)
+# tests/unit/trace_roundtrip.c is a program, not a Check test nor a helper:
+# it writes a trace file with every event for the tracer's Python tests.
+UNIT_ROUNDTRIP := $(UNIT_BUILD)/trace_roundtrip
 
--include $(UNIT_CORE_OBJS:.o=.d) $(UNIT_HELPER_OBJS:.o=.d)
+$(UNIT_ROUNDTRIP): $(UNIT_OBJ)/tests/unit/trace_roundtrip.o $(UNIT_CORE_OBJS)
+	gcc $(UNIT_SAN) $^ -lpthread -o $@
+
+.PHONY: unit-build
+unit-build: $(UNIT_TESTS) $(UNIT_ROUNDTRIP)
+
+-include $(UNIT_CORE_OBJS:.o=.d) $(UNIT_HELPER_OBJS:.o=.d) \
+    $(UNIT_TESTS:$(UNIT_BUILD)/%=$(UNIT_OBJ)/tests/unit/%.d) $(UNIT_OBJ)/tests/unit/trace_roundtrip.d

@@ -54,6 +54,8 @@ class Formatter:
         return s
 
     def _build(self, ev):
+        """fmt(d, N, I) -> "EVENT_NAME       field=value ...", for the fields
+        dict d, N = Registry.obj_names() and I = Registry.irq_names()."""
         kinds = self.table.kind_names
         states = self.table.state_names
         parts = []
@@ -63,10 +65,10 @@ class Formatter:
             t = f.type
             if t in ("obj", "thread"):
                 parts.append("%s=%%s" % f.name)
-                args.append("R.obj_name(%s)" % v)
+                args.append("N[%s]" % v)
             elif t == "irq":
                 parts.append("%s=%%s" % f.name)
-                args.append("(R.irq_name(%s) if %s else 'none')" % (v, v))
+                args.append("I[%s]" % v)
             elif t in ("ptr", "fn"):
                 parts.append("%s=%%s" % f.name)
                 args.append("S(%s)" % v)
@@ -88,17 +90,24 @@ class Formatter:
             else:
                 parts.append("%s=%%d" % f.name)
                 args.append(v)
+        head = ("%-16s " % ev.name).replace("%", "%%")
         if args:
-            src = "def fmt(d, R):\n    return %r %% (%s,)\n" % (" ".join(parts), ", ".join(args))
+            src = "def fmt(d, N, I):\n    return %r %% (%s,)\n" % (
+                head + " ".join(parts), ", ".join(args))
         else:
-            src = "def fmt(d, R):\n    return ''\n"
+            src = "def fmt(d, N, I):\n    return %r\n" % ev.name
         ns = {"S": self.sym, "K": kinds, "T": states, "Q": quote}
         exec(compile(src, "<format:%s>" % ev.name, "exec"), ns)
         return ns["fmt"]
 
+    def line_tail(self, rec):
+        """"EVENT_NAME       field=value ..." of a record."""
+        reg = rec.reg
+        return self.by_id[rec.event.id](rec.fields, reg.obj_names(), reg.irq_names())
+
     def args(self, rec):
         """The field=value part of a record's line."""
-        return self.by_id[rec.event.id](rec.fields, rec.reg)
+        return self.line_tail(rec)[len("%-16s " % rec.event.name):]
 
 
 def format_us(us):
@@ -143,17 +152,18 @@ def write_listing(trace, out, elf=None):
     append = lines.append
     write = out.write
     last_reg = None
-    ctx_cache = None
+    ctx_cache = names = irqs = None
     try:
-        for rec in trace.records():
-            reg = rec.reg
+        for _index, time, ctx, ev, fields, _off, reg in trace.records():
             if reg is not last_reg:
                 last_reg = reg
-                ctx_cache = reg._ctx
-            ctx = ctx_cache.get(rec.ctx) or reg.context_name(rec.ctx)
-            ev = rec.event
-            append("%12.3f  %-14s %-16s %s" % (rec.time * scale, ctx, ev.name,
-                                               by_id[ev.id](rec.fields, reg)))
+                ctx_cache = {}
+                names = reg.obj_names()
+                irqs = reg.irq_names()
+            c = ctx_cache.get(ctx)
+            if c is None:
+                c = ctx_cache[ctx] = "%-14s " % reg.context_name(ctx)
+            append("%12.3f  %s%s" % (time * scale, c, by_id[ev.id](fields, names, irqs)))
             if len(lines) >= _BATCH:
                 lines.append("")
                 write("\n".join(lines))
@@ -163,4 +173,3 @@ def write_listing(trace, out, elf=None):
             lines.append("")
             write("\n".join(lines))
     write("\n".join(summary_lines(trace)) + "\n")
-

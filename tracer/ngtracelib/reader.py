@@ -276,7 +276,10 @@ class Trace:
         self.pending_error = None       # container problem after good chunks
         self.stream = self._read_chunks(data)
         self.stream_bytes = len(self.stream)
-        # statistics, filled in by records()
+        self._reset_stats()
+
+    def _reset_stats(self):
+        """The statistics that records() fills in as it goes."""
         self.count = 0
         self.lost = 0
         self.overflows = 0
@@ -386,7 +389,10 @@ class Trace:
         return out
 
     def records(self):
-        """Decode the record stream, yielding Record objects in order."""
+        """Decode the record stream, yielding Record objects in order.
+        Raises NgtraceError at the first problem, after the records before
+        it; warnings go to the warn callback at the end."""
+        self._reset_stats()
         table = self.table
         by_id = table.by_id
         info = [None] * 256         # id -> (event, nwords, decode, special code)
@@ -400,7 +406,6 @@ class Trace:
         ci = 0
         cend = omap[0][1]
         delta = omap[0][2]
-        per_event = self.per_event
         path = self.path
         warn = self.warn
 
@@ -415,6 +420,7 @@ class Trace:
         lost = 0
         Rec = Record
         new = tuple.__new__
+        per_event = self.per_event
         if nw and by_id[words[0] & 0xFF] is not table.by_name["SYNC"] \
                 and by_id[words[0] & 0xFF] is not None:
             warn("%s: the first record (offset %d) is %s, not SYNC: times count from 0"
@@ -436,6 +442,9 @@ class Trace:
                     self._truncated(4 * i + delta, ev)
                 fields = decode((h >> 8) & 0xFF, words, i + 1)
                 per_event[eid] += 1
+                if index == 0:
+                    self.first_time = t + (h >> 16) if sp != _SYNC else \
+                        fields["cycles_lo"] | fields["cycles_hi"] << 32
                 if not sp:
                     t += h >> 16
                     yield new(Rec, (index, t, ctx, ev, fields, 4 * i + delta, reg))
@@ -497,8 +506,6 @@ class Trace:
                             st = fields["status"]
                             self.end_status = st - (1 << 32) if st & 0x80000000 else st
                     yield new(Rec, (index, t, rctx, ev, fields, off, rreg))
-                if index == 0:
-                    self.first_time = t
                 index += 1
                 i = j
         finally:
@@ -519,12 +526,11 @@ class Trace:
                     "" if self.unmatched_isr_exits == 1 else "s"))
 
     def _bad_id(self, eid, offset):
-        self._stop()
         if eid == 0:
             raise NgtraceError("%s: zero event id at offset %d (zeroed or corrupt data)"
                                % (self.path, offset))
-        raise NgtraceError("%s: unknown event id 0x%02x at offset %d (not in %s)"
-                           % (self.path, eid, offset, self.table.path))
+        raise NgtraceError("%s: unknown event id 0x%02x at offset %d (not in events.def)"
+                           % (self.path, eid, offset))
 
     def _stop(self):
         """Raise the container error that was found after the good chunks."""

@@ -175,6 +175,8 @@ class Diagram:
                     row = self._row(rec, code, t, sym, queues, states)
                 else:
                     self.omitted += 1
+                    if code in (_POST, _TRYPOST, _FETCH):
+                        self._match_only(rec, code, t, queues)
             elif code in (_POST, _TRYPOST, _FETCH):
                 self._match_only(rec, code, t, queues)
             # position of this record in row space

@@ -1,0 +1,295 @@
+"""The GDB commands of tools/gdb/netglass.py against the real firmware.
+
+Starts the mailbox demo in QEMU halted (-S) with its GDB server on a free
+TCP port, drives gdb-multiarch in batch mode to breakpoints in the middle of
+the demo, runs the ng commands there and checks what they print. Builds
+nothing: the Makefile builds build/lm3s6965evb/mailbox_demo.elf first, and
+without it these tests are skipped. QEMU runs with -icount so that the run,
+and so what the commands see, is the same on a busy machine as on an idle
+one. Every wait is bounded; QEMU is killed in tearDown.
+
+    python3 -m unittest tests.qemu.test_gdb -v
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ELF = os.path.join(REPO, "build", "lm3s6965evb", "mailbox_demo.elf")
+SCRIPT = os.path.join(REPO, "tools", "gdb", "netglass.py")
+QEMU = os.environ.get("QEMU", "qemu-system-arm")
+GDB = os.environ.get("GDB", "gdb-multiarch")
+GDB_TIMEOUT = 60        # seconds for one whole gdb session
+LISTEN_TIMEOUT = 20     # seconds for QEMU to open its GDB port
+
+THREADS = ("main", "idle", "consumer", "producer_a", "producer_b")
+STATES = ("RUNNING", "READY", "BLOCKED", "SLEEPING", "EXITED")
+# A record line of "ng trace": time (or ?), context, event name, fields.
+RECORD = re.compile(r"^\s*(\d+\.\d+|\?)\s+\S+\s+([A-Z][A-Z0-9_]+)(\s|$)")
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def listening(port):
+    """Whether something listens on TCP port (from /proc/net/tcp*); None
+    when that cannot be known."""
+    found = None
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(name) as f:
+                lines = f.readlines()[1:]
+        except OSError:
+            continue
+        found = found or False
+        for line in lines:
+            cols = line.split()
+            if len(cols) > 3 and cols[3] == "0A" and cols[1].endswith(":%04X" % port):
+                return True
+    return found
+
+
+def sections(output):
+    """gdb's output cut at the '@@ NAME' markers the scripts echo."""
+    out, name = {}, None
+    for line in output.splitlines():
+        m = re.match(r"^@@ (\S+)$", line)
+        if m:
+            name = m.group(1)
+            out[name] = []
+        elif name:
+            out[name].append(line)
+    return {k: "\n".join(v) for k, v in out.items()}
+
+
+@unittest.skipUnless(shutil.which(QEMU) and shutil.which(GDB),
+                     "needs %s and %s (make deps)" % (QEMU, GDB))
+class GdbCommandsTest(unittest.TestCase):
+
+    def setUp(self):
+        if not os.path.exists(ELF):
+            self.skipTest("%s is missing: build it first (make)" % os.path.relpath(ELF, REPO))
+        self.qemu = None
+        self.tmp = tempfile.mkdtemp(prefix="ng-gdb-test-")
+        self.log = os.path.join(self.tmp, "qemu.log")
+        self.port = self.start_qemu()
+
+    def tearDown(self):
+        if self.qemu and self.qemu.poll() is None:
+            self.qemu.kill()
+        if self.qemu:
+            try:
+                self.qemu.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def start_qemu(self):
+        """QEMU halted at reset, GDB server on a free port; the port.
+        Another process may take the port between our probe and QEMU's
+        bind, so try a few."""
+        for attempt in range(5):
+            port = free_port()
+            with open(self.log, "wb") as log:
+                # The trace file goes into the temporary folder (QEMU's cwd).
+                self.qemu = subprocess.Popen(
+                    [QEMU, "-M", "lm3s6965evb", "-nographic", "-no-reboot",
+                     "-icount", "shift=0,sleep=off",
+                     "-semihosting-config", "enable=on,target=native,arg=mailbox_demo",
+                     "-kernel", ELF, "-S", "-gdb", "tcp:127.0.0.1:%d" % port],
+                    cwd=self.tmp, stdin=subprocess.DEVNULL, stdout=log,
+                    stderr=subprocess.STDOUT)
+            deadline = time.monotonic() + LISTEN_TIMEOUT
+            while time.monotonic() < deadline:
+                if self.qemu.poll() is not None:
+                    break                   # died: most likely the port was taken
+                up = listening(port)
+                if up or (up is None and time.monotonic() > deadline - LISTEN_TIMEOUT + 2):
+                    return port
+                time.sleep(0.05)
+            if self.qemu.poll() is None:
+                self.qemu.kill()
+                self.qemu.wait(timeout=10)
+                self.fail("QEMU did not open its GDB port in %d s: %s"
+                          % (LISTEN_TIMEOUT, self.qemu_log()))
+        self.fail("QEMU would not start: %s" % self.qemu_log())
+
+    def qemu_log(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read().strip() or "(no output)"
+        except OSError:
+            return "(no log)"
+
+    def gdb(self, *commands, connect=True):
+        """Run gdb-multiarch in batch mode with the netglass commands loaded
+        and connected to QEMU; its output (stdout and stderr together)."""
+        args = [GDB, "-q", "-nx", "-batch", ELF,
+                "-ex", "set pagination off", "-ex", "set confirm off",
+                "-ex", "set width 0", "-ex", "source " + SCRIPT]
+        if connect:
+            args += ["-ex", "target remote 127.0.0.1:%d" % self.port]
+        for c in commands:
+            args += ["-ex", c]
+        try:
+            r = subprocess.run(args, cwd=REPO, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               timeout=GDB_TIMEOUT)
+        except subprocess.TimeoutExpired as e:
+            self.fail("gdb did not finish in %d s; it printed:\n%s"
+                      % (GDB_TIMEOUT, (e.output or b"").decode(errors="replace")))
+        text = r.stdout.decode(errors="replace")
+        self.assertNotIn("Traceback", text, text)
+        self.assertNotIn("Python Exception", text, text)
+        return text
+
+    def ng(self, *names_and_commands, **kw):
+        """gdb() with '@@ NAME' markers before each (NAME, command)."""
+        cmds = []
+        for item in names_and_commands:
+            if isinstance(item, tuple):
+                cmds += ["echo @@ %s\\n" % item[0], item[1]]
+            else:
+                cmds.append(item)
+        text = self.gdb(*cmds, **kw)
+        return text, sections(text)
+
+    # -----------------------------------------------------------------------
+
+    def test_commands_in_the_middle_of_the_demo(self):
+        text, s = self.ng(
+            "break on_timer", "continue", "continue",      # the timer's second run
+            ("threads", "ng threads"),
+            ("mbox", "ng mbox demo_mbox"),
+            ("mbox_expr", "ng mbox &demo_mbox"),
+            ("objects", "ng objects"),
+            ("sem", "ng sem done_sem"),
+            ("trace", "ng trace 15"),
+            "delete",
+            "tbreak sys_arch_mbox_fetch", "continue",      # the consumer, timer re-armed
+            ("timers", "ng timers"),
+            ("end", "kill"))
+        for name in ("threads", "mbox", "objects", "sem", "trace", "timers"):
+            self.assertIn(name, s, "no output for ng %s; gdb said:\n%s" % (name, text))
+        self.assertIn("Breakpoint 1, on_timer", text)
+
+        # ng threads: every thread, in a real state, with a stack, on_timer
+        # runs in the consumer, so it is the current one.
+        threads = s["threads"]
+        rows = {}
+        for line in threads.splitlines():
+            m = re.match(r"^([* ])\s*(\d+)\s+(\S+)\s+(\d+)\s+([A-Z]+)\s+(\d+)/(\d+)", line)
+            if m:
+                rows[m.group(3)] = m
+        for name in THREADS:
+            self.assertIn(name, rows, threads)
+            self.assertIn(rows[name].group(5), STATES, threads)
+            used, size = int(rows[name].group(6)), int(rows[name].group(7))
+            self.assertTrue(0 < used <= size, threads)
+        current = [n for n, m in rows.items() if m.group(1) == "*"]
+        self.assertEqual(current, ["consumer"], threads)
+        self.assertEqual(rows["consumer"].group(5), "RUNNING", threads)
+        self.assertEqual(rows["idle"].group(4), "0", threads)
+        self.assertEqual(rows["main"].group(5), "BLOCKED", threads)
+        self.assertRegex(threads, r"main .*SEM done_sem")
+        self.assertNotIn("BROKEN", threads)
+
+        # ng mbox: the demo's mailbox of 4; both spellings agree.
+        mbox = s["mbox"]
+        self.assertIn("demo_mbox", mbox)
+        self.assertRegex(mbox, r"capacity 4\b")
+        self.assertRegex(mbox, r"posts \d+, fetches \d+, fulls \d+")
+        self.assertIn("getters", mbox)
+        self.assertIn("putters", mbox)
+        queued = re.findall(r"slot \d+: 0x[0-9a-f]+ (&msgs_[ab]\[\d+\]|&stop_msg)", mbox)
+        count = int(re.search(r"count (\d+)", mbox).group(1))
+        self.assertEqual(len(queued), count, mbox)
+        self.assertEqual(s["mbox_expr"].strip(), mbox.strip())
+
+        # ng objects: the registry, with kinds and addresses.
+        objects = s["objects"]
+        for name in THREADS:
+            self.assertRegex(objects, r"\d+\s+THREAD\s+%s\s+0x[0-9a-f]{8}" % name)
+        self.assertRegex(objects, r"\d+\s+MBOX\s+demo_mbox\s+0x[0-9a-f]{8}\s+\d+ of 4 queued")
+        self.assertRegex(objects, r"\d+\s+SEM\s+done_sem\s+0x[0-9a-f]{8}")
+
+        self.assertIn("count", s["sem"])
+        self.assertRegex(s["sem"], r"main\s+id \d+")
+
+        # ng trace 15: 15 decoded records with real event names; the last
+        # timer run is among them, in the consumer.
+        trace = s["trace"]
+        self.assertRegex(trace, r"words recorded, \d+ shipped to the host")
+        events = [m.group(2) for m in map(RECORD.match, trace.splitlines()) if m]
+        self.assertEqual(len(events), 15, trace)
+        self.assertTrue({"THREAD_SWITCH", "MBOX_POST", "MBOX_FETCH", "ISR_ENTER"} & set(events),
+                        trace)
+        self.assertRegex(trace, r"consumer\s+TIMER_FIRE\s+handler=on_timer")
+        self.assertNotRegex(trace, r"\?\s+\?\s")       # time and context both known
+
+        # ng timers: the demo's cyclic timer, armed again.
+        timers = s["timers"]
+        self.assertIn("on_timer", timers)
+        self.assertIn("lwip_cyclic_timer", timers)
+        self.assertRegex(timers, r"1 timeout pending")
+
+    def test_while_a_thread_is_blocked_in_fetch(self):
+        # The consumer's first fetch finds the mailbox empty and blocks;
+        # stop in the scheduler right after and look at both sides.
+        text, s = self.ng(
+            "break ng_mbox_post", "continue",
+            ("threads", "ng threads"),
+            ("mbox", "ng mbox demo_mbox"),
+            ("trace", "ng trace 5"),
+            ("end", "kill"))
+        self.assertIn("Breakpoint 1, ng_mbox_post", text)
+        self.assertRegex(s["threads"], r"consumer\s+3\s+BLOCKED .*MBOX_FETCH demo_mbox until tick")
+        self.assertRegex(s["mbox"], r"getters \(blocked in fetch[^\n]*\n\s+consumer\s+id \d+")
+        self.assertRegex(s["mbox"], r"count 0\b")
+        self.assertIn("MBOX_WAIT", s["trace"])
+
+    def test_at_reset_and_errors(self):
+        # Halted at the first instruction: nothing initialised yet. Then
+        # wrong arguments: one line each, no traceback.
+        text, s = self.ng(
+            ("threads", "ng threads"),
+            ("trace", "ng trace"),
+            ("objects", "ng objects"),
+            "break app_main", "continue",
+            ("nosuch", "ng mbox no_such_mailbox"),
+            ("badexpr", "ng mbox 1 +"),
+            ("wrongkind", "ng sem demo_mbox"),
+            ("badn", "ng trace many"),
+            ("noarg", "ng mbox"),
+            ("unknown", "ng frobnicate"),
+            ("end", "kill"))
+        self.assertRegex(s["threads"], r"^ng threads: no threads yet")
+        self.assertIn("no records yet", s["trace"])
+        self.assertIn("0 of ", s["objects"])
+        for name, start in (("nosuch", "ng mbox: "), ("badexpr", "ng mbox: "),
+                            ("wrongkind", "ng sem: "), ("badn", "ng trace: "),
+                            ("noarg", "ng mbox: "), ("unknown", "Undefined ng command")):
+            lines = [l for l in s[name].splitlines() if l.strip()]
+            self.assertEqual(len(lines), 1, "%s: %r" % (name, s[name]))
+            self.assertTrue(lines[0].startswith(start), "%s: %r" % (name, lines[0]))
+        self.assertIn("mbox", s["wrongkind"])
+
+    def test_not_connected(self):
+        text, s = self.ng(("threads", "ng threads"), ("trace", "ng trace 3"), connect=False)
+        for name in ("threads", "trace"):
+            lines = [l for l in s[name].splitlines() if l.strip()]
+            self.assertEqual(len(lines), 1, s[name])
+            self.assertIn("not running", lines[0])
+
+
+if __name__ == "__main__":
+    unittest.main()

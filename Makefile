@@ -47,7 +47,7 @@ $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(if $(filter $<,$(HOT_SRC)),-O2,$(OPT)) $(DEPFLAGS) -c $< -o $@
 
-$(ELF): $(OBJS)
+$(ELF): $(OBJS) $(LINK_DEPS)
 	$(CC) $(ARCH_LDFLAGS) -g -Wl,-Map=$(BUILD)/$(APP).map $(OBJS) $(ARCH_LIBS) -o $@
 	$(OBJDUMP) -d -S $@ > $(BUILD)/$(APP).lst
 	$(SIZE) $@ | tee $(BUILD)/$(APP).size

@@ -105,6 +105,8 @@ void ng_sched_block(struct ng_list *queue, void *obj, uint8_t kind, uint32_t tim
     if (queue)
         wait_insert(queue, t);
     if (timeout != NG_WAIT_FOREVER) {
+        if (timeout > 0x7fffffffu)
+            timeout = 0x7fffffffu;  /* wake ticks are compared modulo 2^32 */
         t->wake_tick = ng_ticks + timeout;
         delay_insert(t);
     }
@@ -131,7 +133,10 @@ struct ng_thread *ng_sched_switch(void)
     struct ng_thread *prev = ng_current;
     unsigned top = highest_ready();
 
-    ng_thread_check_stack(prev);
+    /* The stack check of kernel/thread.c, inline: it runs at every switch. */
+    if (prev->stack && (prev->stack[0] != NG_STACK_CANARY || prev->stack[1] != NG_STACK_CANARY ||
+                        prev->sp < prev->stack + NG_STACK_GUARD_WORDS))
+        ng_thread_check_stack(prev);
     if (prev->state == NG_TSTATE_RUNNING) {
         if (top < prev->prio || (top == prev->prio && !prev->yielding) || !ready_bits) {
             prev->yielding = 0;     /* a yield with nobody to yield to is spent */
@@ -143,6 +148,10 @@ struct ng_thread *ng_sched_switch(void)
     prev->yielding = 0;
     struct ng_thread *next = NG_CONTAINER_OF(ready[top].next, struct ng_thread, link);
     ready_remove(next);
+    if (next == prev) {         /* yielded, but nobody else of its priority was ready */
+        next->state = NG_TSTATE_RUNNING;
+        return prev;
+    }
     next->state = NG_TSTATE_RUNNING;
     next->slice = NG_TIME_SLICE;
     next->switches++;

@@ -54,6 +54,16 @@ for a in $ARGS; do
     SEMI="$SEMI,arg=$a"
 done
 
+# Inodes of the sockets listening on TCP port $1 (from /proc/net/tcp*).
+listeners() {
+    cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+        awk -v p=":$(printf '%04X' "$1")" '$2 ~ p"$" && $4 == "0A" { print $10 }'
+}
+if [ -n "$(listeners "$PORT")" ]; then
+    echo "netglass: TCP port $PORT is taken (another QEMU?); choose one with NG_GDB_PORT=..." >&2
+    exit 1
+fi
+
 # QEMU gets a session of its own (setsid) so that the Ctrl-C typed to stop
 # the program in GDB does not reach QEMU and end it.
 SETSID=""
@@ -69,20 +79,22 @@ trap stop_qemu EXIT
 trap 'exit 130' HUP TERM
 trap ':' INT        # a handler, not SIG_IGN: GDB must still get Ctrl-C
 
-# Wait (at most 10 s) until QEMU listens; say why if it died instead.
-hexport=$(printf '%04X' "$PORT")
+# Wait (at most 10 s) until QEMU itself listens; say why if it died instead.
 i=0
 while :; do
     if ! kill -0 "$QPID" 2>/dev/null; then
-        echo "netglass: QEMU stopped at once (port $PORT busy? set NG_GDB_PORT); its log $LOG:" >&2
+        echo "netglass: QEMU stopped at once; its log $LOG says:" >&2
         sed 's/^/    /' "$LOG" >&2
         exit 1
     fi
-    if [ -r /proc/net/tcp ]; then
-        cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
-            awk -v p=":$hexport" '$2 ~ p"$" && $4 == "0A" { f = 1 } END { exit !f }' && break
+    if [ -r /proc/net/tcp ] && [ -d "/proc/$QPID/fd" ]; then
+        found=0
+        for inode in $(listeners "$PORT"); do
+            ls -l "/proc/$QPID/fd" 2>/dev/null | grep -q "socket:\[$inode\]" && found=1
+        done
+        [ $found = 1 ] && break
     elif [ $i -ge 10 ]; then
-        break       # no /proc: a second is plenty
+        break       # no /proc to look at: a second is plenty
     fi
     i=$((i + 1))
     if [ $i -ge 100 ]; then

@@ -101,9 +101,10 @@ static int bench_trace(void)
 #endif
 
 #define N_SWITCHES 20000u
-static struct ng_thread ping_thread, pong_thread;
+static struct ng_thread ping_thread, pong_thread, loner_thread;
 static uint32_t ping_stack[128] __attribute__((aligned(8)));
 static uint32_t pong_stack[128] __attribute__((aligned(8)));
+static uint32_t loner_stack[128] __attribute__((aligned(8)));
 static volatile uint32_t rounds, pong_running;
 static struct ng_sem bench_done;
 
@@ -136,10 +137,12 @@ static void loner(void *arg)
 static int bench_switch(void)
 {
     ng_sem_init(&bench_done, "bench_done", 0);
+#if NETGLASS_TRACE
     ng_trace_mask = NG_TRACE_CLASS_BIT(SYNC) | NG_TRACE_CLASS_BIT(THREAD_SWITCH);
+#endif
 
     uint64_t t0 = now();
-    ng_thread_create(&ping_thread, "loner", loner, NULL, ping_stack, sizeof ping_stack, 3);
+    ng_thread_create(&loner_thread, "loner", loner, NULL, loner_stack, sizeof loner_stack, 3);
     ng_sem_wait(&bench_done, NG_WAIT_FOREVER);
     uint64_t alone = now() - t0;
 
@@ -153,7 +156,9 @@ static int bench_switch(void)
     uint32_t p = per_iter_x100(pingpong, N_SWITCHES);
     print_x100("ng_yield without a switch (PendSV returns to the caller)", a);
     print_x100("ng_yield with a switch to another thread", p);
+#if NETGLASS_TRACE
     ng_trace_mask = 0xffffffffu;
+#endif
     return 0;
 }
 

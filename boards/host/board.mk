@@ -7,4 +7,5 @@ SAN     ?= -fsanitize=address,undefined -fno-sanitize-recover=undefined
 ARCH_CFLAGS := $(SAN) -fno-omit-frame-pointer -DNG_HOST=1 -D_GNU_SOURCE
 ARCH_LDFLAGS := $(SAN)
 ARCH_LIBS :=
+LINK_DEPS :=
 HOT_SRC :=

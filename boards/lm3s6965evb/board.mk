@@ -9,6 +9,7 @@ ARCH_LDFLAGS := -mcpu=cortex-m3 -mthumb --specs=nano.specs -nostartfiles \
     -T boards/lm3s6965evb/link.ld -Wl,--gc-sections -Wl,--build-id=sha1 \
     -Wl,--wrap=printf -Wl,--wrap=puts -Wl,--wrap=putchar
 ARCH_LIBS :=
+LINK_DEPS := boards/lm3s6965evb/link.ld
 # Hot paths stay fast even in a debug build; the protocol code is -Og so
 # that students can step through it line by line.
 HOT_SRC := $(wildcard kernel/*.c) tracer/trace.c boards/lm3s6965evb/arch.c

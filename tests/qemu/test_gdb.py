@@ -40,22 +40,31 @@ def free_port():
         return s.getsockname()[1]
 
 
-def listening(port):
-    """Whether something listens on TCP port (from /proc/net/tcp*); None
-    when that cannot be known."""
-    found = None
+def qemu_listens(pid, port):
+    """Whether process pid listens on TCP port (its socket is among the
+    listeners of /proc/net/tcp*); None when /proc cannot tell."""
+    inodes, known = set(), False
     for name in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             with open(name) as f:
                 lines = f.readlines()[1:]
         except OSError:
             continue
-        found = found or False
+        known = True
         for line in lines:
             cols = line.split()
-            if len(cols) > 3 and cols[3] == "0A" and cols[1].endswith(":%04X" % port):
+            if len(cols) > 9 and cols[3] == "0A" and cols[1].endswith(":%04X" % port):
+                inodes.add("socket:[%s]" % cols[9])
+    fd_dir = "/proc/%d/fd" % pid
+    if not known or not os.path.isdir(fd_dir):
+        return None
+    for fd in os.listdir(fd_dir):
+        try:
+            if os.readlink(os.path.join(fd_dir, fd)) in inodes:
                 return True
-    return found
+        except OSError:
+            pass
+    return False
 
 
 def sections(output):
@@ -108,12 +117,12 @@ class GdbCommandsTest(unittest.TestCase):
                      "-kernel", ELF, "-S", "-gdb", "tcp:127.0.0.1:%d" % port],
                     cwd=self.tmp, stdin=subprocess.DEVNULL, stdout=log,
                     stderr=subprocess.STDOUT)
-            deadline = time.monotonic() + LISTEN_TIMEOUT
-            while time.monotonic() < deadline:
+            start = time.monotonic()
+            while time.monotonic() < start + LISTEN_TIMEOUT:
                 if self.qemu.poll() is not None:
                     break                   # died: most likely the port was taken
-                up = listening(port)
-                if up or (up is None and time.monotonic() > deadline - LISTEN_TIMEOUT + 2):
+                up = qemu_listens(self.qemu.pid, port)
+                if up or (up is None and time.monotonic() > start + 2):
                     return port
                 time.sleep(0.05)
             if self.qemu.poll() is None:

@@ -209,6 +209,12 @@ def offset_of(type_, member):
     raise NgError("%s has no member %s" % (type_, member))
 
 
+def signed(x):
+    """x modulo 2^32 as a signed 32-bit number (tick and ms differences)."""
+    x &= U32
+    return x - (1 << 32) if x & 0x80000000 else x
+
+
 def read_words(addr, count):
     """count little-endian 32-bit words at addr, in one read."""
     if count <= 0:
@@ -239,7 +245,7 @@ def read_cstr(addr, limit=64):
             if not data:
                 return "<bad string pointer 0x%x>" % addr
     data = data.split(b"\0", 1)[0]
-    return data.decode("latin-1")
+    return "".join(chr(b) if 0x20 <= b < 0x7f else "\\x%02x" % b for b in data)
 
 
 def at(addr, type_):
@@ -407,10 +413,9 @@ def list_nodes(head_addr):
 class ThreadInfo:
     """One struct ng_thread, read and judged."""
 
-    def __init__(self, addr):
+    def __init__(self, addr, with_stack=True):
         self.addr = addr
         t = at(addr, lookup_type("struct ng_thread"))
-        self.v = t
         self.name = read_cstr(ptr(t["name"]))
         self.id = int(t["id"])
         self.prio = int(t["prio"])
@@ -428,7 +433,7 @@ class ThreadInfo:
         self.timed = ptr(t["timer_link"]["next"]) != tl
         self.used = None
         self.canary_ok = None
-        if self.stack and 0 < self.stack_size <= 1 << 20:
+        if with_stack and self.stack and 0 < self.stack_size <= 1 << 20:
             cfg = config()
             try:
                 words = read_words(self.stack, self.stack_size // 4)
@@ -448,48 +453,61 @@ class ThreadInfo:
     def waiting(self, reg, now):
         """What it waits for, in words ('' when it does not wait)."""
         parts = []
+        kind = wait_kind_names().get(self.wait_kind, "kind%d" % self.wait_kind)
         if self.wait_kind:
-            parts.append(wait_kind_names().get(self.wait_kind, "kind%d" % self.wait_kind))
+            parts.append(kind)
             if self.wait_obj:
                 parts.append(reg.name_of_addr(self.wait_obj) or describe_ptr(self.wait_obj))
-            if self.wait_kind == 4 and self.wait_msg:        # MBOX_POST: its message
+            if kind == "MBOX_POST" and self.wait_msg:       # the message it brings
                 parts.append("msg " + describe_ptr(self.wait_msg))
         if self.timed:
-            left = (self.wake_tick - now) & U32
-            left = left - (1 << 32) if left & 0x80000000 else left
-            parts.append("until tick %d (in %d)" % (self.wake_tick, left))
-        elif self.wait_kind and self.wait_kind != 5:
+            parts.append("until tick %d (in %d)" % (self.wake_tick, signed(self.wake_tick - now)))
+        elif self.wait_kind and kind != "SLEEP":
             parts.append("forever")
         return " ".join(parts)
 
 
 def all_threads():
+    """The threads on ng_all_threads, and None or what stopped the walk
+    early (a thread that cannot be read, a loop)."""
     out = []
     node = ptr(lookup("ng_all_threads"))
     while node:
         if len(out) >= MAX_LIST:
-            raise NgError("ng_all_threads is corrupt (a loop)")
-        t = ThreadInfo(node)
+            return out, "ng_all_threads is corrupt (a loop?)"
+        try:
+            t = ThreadInfo(node)
+        except gdb.MemoryError:
+            return out, "cannot read the thread at 0x%08x: ng_all_threads is corrupt" % node
         out.append(t)
         node = t.next
-    return out
+    return out, None
 
 
 def threads_on(head_addr):
-    """The threads on a wait queue (struct ng_list of their 'link' members)."""
+    """The threads on a wait queue (struct ng_list of their 'link' members);
+    None if the list was never initialised, an NgError if it is corrupt."""
     off = offset_of(lookup_type("struct ng_thread"), "link")
-    nodes = list_nodes(head_addr)
-    return None if nodes is None else [ThreadInfo(n - off) for n in nodes]
+    try:
+        nodes = list_nodes(head_addr)
+        return None if nodes is None else [ThreadInfo(n - off, False) for n in nodes]
+    except gdb.MemoryError as e:
+        return NgError("the list at 0x%x is corrupt: %s" % (head_addr, e))
+    except NgError as e:
+        return e
 
 
 def format_waiters(threads, now):
+    if isinstance(threads, NgError):
+        return ["    (%s)" % threads]
     if threads is None:
         return ["    (list not initialised)"]
     if not threads:
         return ["    none"]
     out = []
     for t in threads:
-        timeout = "until tick %d" % t.wake_tick if t.timed else "forever"
+        timeout = "until tick %d (in %d)" % (t.wake_tick, signed(t.wake_tick - now)) \
+            if t.timed else "forever"
         out.append("    %-12s id %-3d prio %-2d %s" % (t.name, t.id, t.prio, timeout))
     return out
 
@@ -513,8 +531,17 @@ _excnames = {2: "NMI", 3: "HardFault", 4: "MemManage", 5: "BusFault", 6: "UsageF
              11: "SVCall", 12: "DebugMon", 14: "PendSV", 15: "SysTick"}
 
 
+_exccache = {}
+
+
 def exception_name(n):
     """A handler's name from the vector table (TraceDrain for IRQ 47)."""
+    if n not in _exccache:
+        _exccache[n] = _exception_name(n)
+    return _exccache[n]
+
+
+def _exception_name(n):
     try:
         vec = lookup("ng_vectors")
         count = vec.type.strip_typedefs().range()[1] + 1
@@ -529,7 +556,7 @@ def exception_name(n):
     return "IRQ%d" % (n - 16) if n >= 16 else "exception%d" % n
 
 
-def resolve_object(arg, struct_name, wrappers, kind):
+def resolve_object(arg, struct_name, kind):
     """Address of the struct_name object named by arg: a registry name, a
     registry id, or an expression giving the object, a wrapper (a struct
     whose first member is the object, e.g. sys_mbox_t), or a pointer to
@@ -550,6 +577,7 @@ def resolve_object(arg, struct_name, wrappers, kind):
             raise NgError("'%s' is a %s, not a %s" % (arg, reg.by_id[other[0]][0].lower(),
                                                       kind.lower()))
         raise NgError("no %s named '%s' and not an expression: %s" % (kind.lower(), arg, e))
+    given = v.type
     t = v.type.strip_typedefs()
     if t.code == gdb.TYPE_CODE_PTR:
         target = t.target().strip_typedefs()
@@ -569,7 +597,7 @@ def resolve_object(arg, struct_name, wrappers, kind):
     if other:
         raise NgError("'%s' is a %s, not a %s" % (arg, reg.by_id[other[0]][0].lower(),
                                                   kind.lower()))
-    raise NgError("'%s' is a %s, not a struct %s or a pointer to one" % (arg, v.type, struct_name))
+    raise NgError("'%s' is a %s, not a struct %s or a pointer to one" % (arg, given, struct_name))
 
 
 # ---------------------------------------------------------------------------
@@ -585,6 +613,7 @@ class NgCommand(gdb.Command):
 
     def invoke(self, arg, from_tty):
         _symcache.clear()
+        _exccache.clear()
         try:
             require_target()
             self.run(arg.strip(), from_tty)
@@ -645,16 +674,20 @@ from the registry, and the tick a timeout wakes it."""
         reg = Registry()
         now = now_ticks()
         cur = current_addr()
-        threads = sorted(all_threads(), key=lambda t: (t.id == 0, t.id))
-        if not threads:
+        threads, problem = all_threads()
+        threads.sort(key=lambda t: (t.id == 0, t.id))
+        if not threads and not problem:
             raise NgError("no threads yet (ng_kernel_init has not run)")
         cname = next((t.name for t in threads if t.addr == cur), None)
         if cname is None:
             try:
-                cname = read_cstr(ptr(at(cur, lookup_type("struct ng_thread"))["name"]))
+                c = at(cur, lookup_type("struct ng_thread"))
+                cname = read_cstr(ptr(c["name"]))
+                boot = not ptr(c["stack"])
             except (gdb.error, NgError):
-                cname = "?"
-            cname += " (not in ng_all_threads: before the first switch)"
+                cname, boot = "?", False
+            cname += (" (the boot context: the first switch is still to come)" if boot
+                      else " at 0x%08x (not on ng_all_threads)" % cur)
         exc = exception_number()
         where = ", in handler %s (exception %d)" % (exception_name(exc), exc) if exc else ""
         out("tick %d, %d threads, running: %s%s" % (now, len(threads), cname, where))
@@ -671,6 +704,8 @@ from the registry, and the tick a timeout wakes it."""
             out("%s %3d  %-12s  %4d  %-8s  %-15s  %-6s  %8d  %s" % (
                 "*" if t.addr == cur else " ", t.id, t.name, t.prio, t.state_name(),
                 stack, canary, t.switches, t.waiting(reg, now)))
+        if problem:
+            out("  (%s)" % problem)
 
 
 class NgMbox(NgCommand):
@@ -689,7 +724,7 @@ is a variable or an element of an array, its value."""
         return complete_names("MBOX", text)
 
     def run(self, arg, from_tty):
-        addr = resolve_object(arg, "ng_mbox", ("sys_mbox",), "MBOX")
+        addr = resolve_object(arg, "ng_mbox", "MBOX")
         T = lookup_type("struct ng_mbox")
         mb = at(addr, T)
         reg = Registry()
@@ -726,8 +761,11 @@ is a variable or an element of an array, its value."""
             out(line)
         out("  putters (blocked in post, mailbox full):")
         putters = threads_on(addr + offset_of(T, "putters"))
-        for line, t in zip(format_waiters(putters, now), putters or [None]):
-            out(line + ("  with msg " + describe_ptr(t.wait_msg) if t else ""))
+        lines = format_waiters(putters, now)
+        if isinstance(putters, list) and putters:     # and the message each one brings
+            lines = [l + "  with msg " + describe_ptr(t.wait_msg) for l, t in zip(lines, putters)]
+        for line in lines:
+            out(line)
 
 
 class NgSem(NgCommand):
@@ -744,7 +782,7 @@ sys_sem_t, or a pointer to either."""
         return complete_names("SEM", text)
 
     def run(self, arg, from_tty):
-        addr = resolve_object(arg, "ng_sem", ("sys_sem",), "SEM")
+        addr = resolve_object(arg, "ng_sem", "SEM")
         T = lookup_type("struct ng_sem")
         s = at(addr, T)
         sym = symbolize(addr)
@@ -767,12 +805,12 @@ Usage: ng mutex NAME|EXPR"""
         return complete_names("MUTEX", text)
 
     def run(self, arg, from_tty):
-        addr = resolve_object(arg, "ng_mutex", ("sys_mutex",), "MUTEX")
+        addr = resolve_object(arg, "ng_mutex", "MUTEX")
         T = lookup_type("struct ng_mutex")
         m = at(addr, T)
         owner = ptr(m["owner"])
         out("mutex %s (id %d) at 0x%08x" % (read_cstr(ptr(m["name"])), int(m["id"]), addr))
-        out("  owner %s, depth %d" % (ThreadInfo(owner).name if owner else "none",
+        out("  owner %s, depth %d" % (ThreadInfo(owner, False).name if owner else "none",
                                       int(m["depth"])))
         out("  waiters:")
         for line in format_waiters(threads_on(addr + offset_of(T, "waiters")), now_ticks()):
@@ -811,13 +849,13 @@ mailbox; its ids are the ones trace records carry."""
     def summary(kind, addr):
         try:
             if kind == "THREAD":
-                t = ThreadInfo(addr)
+                t = ThreadInfo(addr, False)
                 return "%s, prio %d" % (t.state_name(), t.prio)
             if kind == "SEM":
                 return "count %d" % int(at(addr, lookup_type("struct ng_sem"))["count"])
             if kind == "MUTEX":
                 owner = ptr(at(addr, lookup_type("struct ng_mutex"))["owner"])
-                return "owner %s" % (ThreadInfo(owner).name if owner else "none")
+                return "owner %s" % (ThreadInfo(owner, False).name if owner else "none")
             if kind == "MBOX":
                 mb = at(addr, lookup_type("struct ng_mbox"))
                 return "%d of %d queued" % (int(mb["count"]), int(mb["size"]))
@@ -873,8 +911,7 @@ handler it runs."""
             due = int(t["time"]) & U32
             h = ptr(t["h"])
             a = ptr(t["arg"])
-            left = (due - now_ms) & U32
-            left = left - (1 << 32) if left & 0x80000000 else left
+            left = signed(due - now_ms)
             handler = describe_ptr(h & ~1 if h & 1 else h)
             if cyclic_fn is not None and h & ~1 == cyclic_fn & ~1 and a and ctype is not None:
                 c = at(a, ctype)

@@ -10,7 +10,7 @@ name, or the interrupt as isr:SysTick (exception 15), isr:irqN (exception
 their type in events.def: obj and thread ids by their name at that moment
 ("none" for id 0, "#5" for an id never named), ptr and fn in hex with the
 ELF symbol when there is one ("0x20000120 <msgs+0x10>"), kind and state by
-name, ms and ticks with their unit, str quoted, other numbers in decimal.
+name, ms and ticks with their unit (0xffffffff as 'forever'), str quoted, other numbers in decimal.
 
 Each event gets a formatting function generated from its fields, so that a
 line costs one call and one % operation.
@@ -78,12 +78,10 @@ class Formatter:
             elif t == "state":
                 parts.append("%s=%%s" % f.name)
                 args.append("T.get(%s) or str(%s)" % (v, v))
-            elif t == "ms":
-                parts.append("%s=%%dms" % f.name)
-                args.append(v)
-            elif t == "ticks":
-                parts.append("%s=%%dticks" % f.name)
-                args.append(v)
+            elif t in ("ms", "ticks"):
+                # 0xffffffff is the kernel's NG_WAIT_FOREVER
+                parts.append("%s=%%s" % f.name)
+                args.append("('forever' if %s == 0xffffffff else '%%d%s' %% %s)" % (v, t, v))
             elif t == "str":
                 parts.append("%s=%%s" % f.name)
                 args.append("Q(%s)" % v)

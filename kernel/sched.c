@@ -133,7 +133,8 @@ struct ng_thread *ng_sched_switch(void)
     struct ng_thread *prev = ng_current;
     unsigned top = highest_ready();
 
-    /* The stack check of kernel/thread.c, inline: it runs at every switch. */
+    /* The overflow checks of kernel/thread.c, inline: they run at every
+     * switch (canary words intact, saved sp above the guard). */
     if (prev->stack && (prev->stack[0] != NG_STACK_CANARY || prev->stack[1] != NG_STACK_CANARY ||
                         prev->sp < prev->stack + NG_STACK_GUARD_WORDS))
         ng_thread_check_stack(prev);

@@ -10,6 +10,10 @@
  * count. When more than 0xffff cycles passed since the previous record a
  * SYNC with the full 64-bit time goes first (docs/trace-format.md).
  *
+ * With no transport (trace=none) nothing is shipped and the ring works as a
+ * flight recorder instead: when it is full the oldest block is given up,
+ * so the debugger (tools/gdb, "ng trace") always finds the latest records.
+ *
  * Each time the head crosses a block boundary the board is asked to drain
  * (on the Cortex-M3 a low-priority interrupt, see boards/.../board.c); the
  * drain ships every complete block as one chunk through the transport
@@ -47,6 +51,8 @@ struct ng_trace_state {
     uint32_t lost;              /* dropped since the last OVERFLOW record */
     uint32_t lost_total;
     uint32_t chunk_seq;
+    uint32_t mask_wanted;       /* the class mask to apply at ng_trace_begin */
+    uint32_t overwritten;       /* trace=none: words of the oldest records given up */
     uint8_t started, transport, ended;
     uint32_t ring[RING_WORDS] __attribute__((aligned(8)));
 };
@@ -102,6 +108,10 @@ static void write_slow(uint32_t hdr, uint32_t n, const uint32_t *w, uint32_t now
     uint32_t h = ST->head;
     int sync = now - ST->last_time > 0xffffu || ST->lost;
     uint32_t need = 1 + n + (sync ? 3u : 0u) + (ST->lost ? 2u : 0u);
+    if (ST->transport == NG_TRACE_TO_NONE && RING_WORDS - (h - ST->tail) < need) {
+        ST->tail += BLOCK_WORDS;    /* nothing ships: the ring is a flight recorder */
+        ST->overwritten += BLOCK_WORDS;
+    }
     if (RING_WORDS - (h - ST->tail) < need) {
         ST->lost++;
         ST->lost_total++;
@@ -259,23 +269,33 @@ static void write_header(void)
     ship(hdr, 8 + padded / 4);
 }
 
-void ng_trace_start(const struct ng_trace_config *cfg)
+void ng_trace_open(const struct ng_trace_config *cfg)
 {
     ST->transport = (uint8_t)cfg->transport;
-    ng_trace_mask = cfg->mask | NG_TRACE_CLASS_BIT(SYNC);
+    ST->mask_wanted = cfg->mask;
     if (ST->transport != NG_TRACE_TO_NONE &&
         ng_board_trace_open(ST->transport, cfg->path ? cfg->path : "trace.bin") != 0)
         ST->transport = NG_TRACE_TO_NONE;
     if (ST->transport != NG_TRACE_TO_NONE)
         write_header();
+}
+
+void ng_trace_begin(void)
+{
     uint32_t irq = ng_arch_irq_save();
     ST->started = 1;
     ST->lost = 0;
-    uint32_t now = ng_arch_cycles32();
-    ST->last_time = now - 0x10000u;         /* so the first record is a SYNC */
+    ST->last_time = ng_arch_cycles32() - 0x10000u;     /* so the first record is a SYNC */
     set_limit();
+    ng_trace_mask = ST->mask_wanted | NG_TRACE_CLASS_BIT(SYNC);
     ng_arch_irq_restore(irq);
     ng_registry_announce();
+}
+
+void ng_trace_start(const struct ng_trace_config *cfg)
+{
+    ng_trace_open(cfg);
+    ng_trace_begin();
 }
 
 void ng_trace_stop(int status)

@@ -65,7 +65,7 @@ enum ng_trace_event {
 
 /* Transports for the drain. */
 enum ng_trace_transport {
-    NG_TRACE_TO_NONE,       /* recorded into the ring only (GDB can read it) */
+    NG_TRACE_TO_NONE,       /* nothing shipped: the ring keeps the latest records */
     NG_TRACE_TO_SEMIHOST,   /* SYS_WRITE to a host file, the default */
     NG_TRACE_TO_UART1,      /* raw bytes on the second UART */
     NG_TRACE_TO_MEMORY,     /* host build: a callback receives the chunks */
@@ -112,7 +112,9 @@ struct ng_trace_config {
     const char *path;           /* semihosting file name, "trace.bin" by default */
     uint32_t mask;              /* initial class mask */
 };
-void ng_trace_start(const struct ng_trace_config *cfg);
+void ng_trace_start(const struct ng_trace_config *cfg);  /* open + begin */
+void ng_trace_open(const struct ng_trace_config *cfg);   /* transport and file header */
+void ng_trace_begin(void);            /* records from now on, starting with a SYNC */
 void ng_trace_flush(void);            /* ship everything recorded so far */
 void ng_trace_stop(int status);       /* END record, flush, close */
 void ng_trace_drain(void);            /* ship full blocks; called by the drain IRQ */

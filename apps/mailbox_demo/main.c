@@ -10,6 +10,11 @@
  *  - producer_b bursts with sys_mbox_trypost and some of its posts fail;
  *  - the consumer's fetches time out whenever the cyclic timer is due;
  *  - main waits on a semaphore for everybody and checks the books.
+ *
+ * Arguments: rounds=N repeats the producers' work N times (default 1;
+ * 0 = until the time limit), limit=SECONDS stops the run after that much
+ * guest time (default 0 = none), so the demo can also run "forever" and
+ * still end cleanly with its trace complete.
  */
 #include <stdio.h>
 
@@ -31,15 +36,25 @@ struct demo_msg {
 static sys_mbox_t demo_mbox;
 static sys_sem_t done_sem;
 static struct demo_msg msgs_a[A_COUNT], msgs_b[B_COUNT], stop_msg = { 'x', 0 };
-static int b_accepted, b_full, fetched, fetch_timeouts, timer_fires, order_errors;
+static int a_posted, b_accepted, b_full, fetched, fetch_timeouts, timer_fires, order_errors;
+static uint32_t rounds = 1;
+static volatile int stopping;
+
+static int more_rounds(uint32_t done)
+{
+    return !stopping && (rounds == 0 || done < rounds);
+}
 
 static void producer_a(void *arg)
 {
     (void)arg;
-    for (int i = 0; i < A_COUNT; i++) {
-        msgs_a[i] = (struct demo_msg){ 'a', i };
-        sys_mbox_post(&demo_mbox, &msgs_a[i]);   /* blocks while the mailbox is full */
-        sys_msleep(2);
+    for (uint32_t r = 0; more_rounds(r); r++) {
+        for (int i = 0; i < A_COUNT && !stopping; i++) {
+            msgs_a[i] = (struct demo_msg){ 'a', a_posted };
+            sys_mbox_post(&demo_mbox, &msgs_a[i]);   /* blocks while the mailbox is full */
+            a_posted++;
+            sys_msleep(2);
+        }
     }
     sys_sem_signal(&done_sem);
 }
@@ -47,15 +62,17 @@ static void producer_a(void *arg)
 static void producer_b(void *arg)
 {
     (void)arg;
-    sys_msleep(5);
-    for (int i = 0; i < B_COUNT; i++) {
-        msgs_b[i] = (struct demo_msg){ 'b', i };
-        if (sys_mbox_trypost(&demo_mbox, &msgs_b[i]) == ERR_OK)
-            b_accepted++;
-        else
-            b_full++;                           /* full: the message is not sent */
-        if (i == B_COUNT / 2 - 1)
-            sys_msleep(30);                     /* two bursts */
+    for (uint32_t r = 0; more_rounds(r); r++) {
+        sys_msleep(5);
+        for (int i = 0; i < B_COUNT; i++) {
+            msgs_b[i] = (struct demo_msg){ 'b', i };
+            if (sys_mbox_trypost(&demo_mbox, &msgs_b[i]) == ERR_OK)
+                b_accepted++;
+            else
+                b_full++;                       /* full: the message is not sent */
+            if (i == B_COUNT / 2 - 1)
+                sys_msleep(30);                 /* two bursts */
+        }
     }
     sys_sem_signal(&done_sem);
 }
@@ -106,8 +123,10 @@ static void consumer(void *arg)
 
 int app_main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    rounds = ng_arg_u32(argc, argv, "rounds", 1);
+    uint32_t limit = ng_arg_u32(argc, argv, "limit", 0);
+    if (rounds == 0 && limit == 0)
+        printf("mailbox_demo: running until QEMU is stopped\n");
     printf("mailbox_demo: mailbox of %d, producer_a posts %d, producer_b tries %d\n",
            MBOX_SIZE, A_COUNT, B_COUNT);
     if (sys_mbox_new_named(&demo_mbox, MBOX_SIZE, "demo_mbox") != ERR_OK ||
@@ -117,7 +136,18 @@ int app_main(int argc, char **argv)
     sys_thread_new("producer_a", producer_a, NULL, 768, 2);
     sys_thread_new("producer_b", producer_b, NULL, 768, 2);
 
-    sys_arch_sem_wait(&done_sem, 0);
+    if (limit) {
+        u32_t waited = sys_arch_sem_wait(&done_sem, limit * 1000u);
+        if (waited == SYS_ARCH_TIMEOUT) {
+            printf("mailbox_demo: time limit of %lu s reached, stopping\n", (unsigned long)limit);
+            stopping = 1;
+            sys_arch_sem_wait(&done_sem, 0);
+        } else {
+            stopping = 1;       /* one producer is done; stop the other too */
+        }
+    } else {
+        sys_arch_sem_wait(&done_sem, 0);
+    }
     sys_arch_sem_wait(&done_sem, 0);
     sys_msleep(3 * TIMER_MS);       /* let the consumer idle through a few timeouts */
     sys_mbox_post(&demo_mbox, &stop_msg);
@@ -130,7 +160,8 @@ int app_main(int argc, char **argv)
            (unsigned long)demo_mbox.mbox.posts, (unsigned long)demo_mbox.mbox.fetches,
            (unsigned long)demo_mbox.mbox.fulls, (unsigned long)demo_mbox.mbox.high_water,
            MBOX_SIZE);
-    int ok = fetched == A_COUNT + b_accepted && b_accepted + b_full == B_COUNT &&
+    int ok = fetched == a_posted + b_accepted &&
+             (rounds == 0 || limit || b_accepted + b_full == B_COUNT * (int)rounds) &&
              b_full > 0 && fetch_timeouts > 0 && timer_fires > 0 && order_errors == 0;
     printf("mailbox_demo: %s\n", ok ? "ok" : "FAILED");
     return ok ? 0 : 1;

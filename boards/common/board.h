@@ -23,7 +23,7 @@ void ng_exit(int status) __attribute__((noreturn));
 /* Board options parsed from the command line:
  *   trace=FILE   write the trace to FILE (default trace.bin)
  *   trace=uart   send the trace over UART1 instead
- *   trace=none   keep records in the RAM ring only
+ *   trace=none   ship nothing; the RAM ring keeps the latest records
  *   mask=HEX     initial class mask (bits from tracer/events.def) */
 struct ng_board_options {
     const char *trace_path;

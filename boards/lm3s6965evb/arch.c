@@ -36,6 +36,8 @@ void ng_arch_systick_start(void)
     NG_SYST_RVR = NG_SYSTICK_PERIOD - 1u;
     NG_SYST_CVR = 0;
     NG_SYST_CSR = 7;        /* enable, interrupt, processor clock */
+    while (NG_SYST_CVR == 0)
+        ;                   /* until the first reload: 0 would read as a tick's end */
 }
 
 void SysTick_Handler(void)

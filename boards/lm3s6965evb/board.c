@@ -59,18 +59,21 @@ static void main_thread_entry(void *arg)
 int main(void)
 {
     __asm__ volatile("cpsid i");
-    ng_arch_systick_start();    /* first: trace timestamps count from here */
     uart_init(0);
     ng_fault_init();
     app_argc = ng_board_parse_args(split_cmdline(), argv_buf);
-
-    ng_kernel_init();
     struct ng_trace_config tc = {
         .transport = (enum ng_trace_transport)ng_board_opts.transport,
         .path = ng_board_opts.trace_path,
         .mask = ng_board_opts.mask,
     };
-    ng_trace_start(&tc);
+    /* Open the host file before SysTick starts: without -icount the open
+     * takes host time, and ticks missed with interrupts masked would make
+     * the trace's clock jump. */
+    ng_trace_open(&tc);
+    ng_arch_systick_start();
+    ng_kernel_init();
+    ng_trace_begin();
     ng_thread_create(&main_thread, "main", main_thread_entry, NULL, main_stack,
                      sizeof main_stack, NG_MAIN_PRIO);
 

@@ -62,6 +62,43 @@ class MailboxDemo(unittest.TestCase):
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.assertEqual(p.returncode, 0, p.stderr)
 
+    def test_time_limit_ends_a_forever_run_cleanly(self):
+        r = qemu.boot("mailbox_demo", ["rounds=0", "limit=1"])
+        self.assertEqual(r.status, 0, r.console)
+        self.assertIn("time limit of 1 s reached", r.console)
+        self.assertIn("mailbox_demo: ok", r.console)
+        self.assertGreater(len(r.trace), 20000)
+
+    def test_killed_run_loses_at_most_the_block_being_filled(self):
+        """QEMU killed from outside: what reached the file decodes, and the
+        file ends on a chunk boundary (the drain writes whole blocks)."""
+        import signal
+        import tempfile
+        import time
+        d = tempfile.mkdtemp(prefix="ngk-")
+        elf = qemu.elf_path("mailbox_demo")
+        p = subprocess.Popen(["qemu-system-arm", "-M", "lm3s6965evb", "-nographic",
+                              "-semihosting-config",
+                              "enable=on,target=native,arg=mailbox_demo,arg=rounds=0",
+                              "-kernel", elf], cwd=d, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        path = os.path.join(d, "trace.bin")
+        try:
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                if os.path.exists(path) and os.path.getsize(path) > 16384:
+                    break
+                time.sleep(0.05)
+        finally:
+            p.send_signal(signal.SIGKILL)
+            p.wait(timeout=10)
+        self.assertGreater(os.path.getsize(path), 16384, "the drain did not ship blocks")
+        out = subprocess.run([qemu.NGTRACE, "info", path], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("no END record", out.stderr)
+        self.assertRegex(out.stdout, r"lost records:\s+0")
+
     def test_bad_board_argument_is_refused(self):
         r = qemu.boot("mailbox_demo", ["mask=zz"])
         self.assertEqual(r.status, 127)

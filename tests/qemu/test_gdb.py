@@ -90,6 +90,10 @@ class GdbCommandsTest(unittest.TestCase):
         self.qemu = None
         self.tmp = tempfile.mkdtemp(prefix="ng-gdb-test-")
         self.log = os.path.join(self.tmp, "qemu.log")
+        # QEMU and GDB get the same private copy, in case make rewrites the
+        # ELF while the test runs.
+        self.elf = os.path.join(self.tmp, os.path.basename(ELF))
+        shutil.copyfile(ELF, self.elf)
         self.port = self.start_qemu()
 
     def tearDown(self):
@@ -114,7 +118,7 @@ class GdbCommandsTest(unittest.TestCase):
                     [QEMU, "-M", "lm3s6965evb", "-nographic", "-no-reboot",
                      "-icount", "shift=0,sleep=off",
                      "-semihosting-config", "enable=on,target=native,arg=mailbox_demo",
-                     "-kernel", ELF, "-S", "-gdb", "tcp:127.0.0.1:%d" % port],
+                     "-kernel", self.elf, "-S", "-gdb", "tcp:127.0.0.1:%d" % port],
                     cwd=self.tmp, stdin=subprocess.DEVNULL, stdout=log,
                     stderr=subprocess.STDOUT)
             start = time.monotonic()
@@ -142,7 +146,7 @@ class GdbCommandsTest(unittest.TestCase):
     def gdb(self, *commands, connect=True):
         """Run gdb-multiarch in batch mode with the netglass commands loaded
         and connected to QEMU; its output (stdout and stderr together)."""
-        args = [GDB, "-q", "-nx", "-batch", ELF,
+        args = [GDB, "-q", "-nx", "-batch", self.elf,
                 "-ex", "set pagination off", "-ex", "set confirm off",
                 "-ex", "set width 0", "-ex", "source " + SCRIPT]
         if connect:

@@ -997,19 +997,20 @@ def decode_chain(table, get, start, end, reg_size):
     return recs
 
 
-def decode_ring(table, ring, words, head, reg_size):
-    """Decode the ring's records in order. The ring holds the newest
-    min(head, words) words; records do not start at a known place unless
-    nothing was overwritten, so try every start in the first MAX_RECORD
-    words and keep the records that all valid readings agree on."""
+def decode_ring(table, ring, words, head, tail, reg_size):
+    """Decode the ring's records in order. The ring holds the words
+    [head - words, head); a record being written when the target stopped
+    may have overwritten the oldest SLACK of them, but never one at or
+    after tail (the recorder does not overwrite unshipped words). Word 0
+    starts the stream; anywhere else records have no known start, so try
+    every start in the first MAX_RECORD words and keep the records that
+    all valid readings agree on."""
     get = lambda i: ring[i % words]         # noqa: E731
-    if head + SLACK <= words:
+    lo = max(0, head - words, min(head - words + SLACK, tail))
+    if lo == 0:
         recs = decode_chain(table, get, 0, head, reg_size)
         if recs is not None:
             return recs, False
-        lo = 0
-    else:
-        lo = head - words + SLACK
     chains = []
     for start in range(lo, min(lo + MAX_RECORD, head)):
         recs = decode_chain(table, get, start, head, reg_size)
@@ -1165,8 +1166,11 @@ ring until new records overwrite them."""
         if head == 0:
             out("no records yet (the recorder has not started)")
             return
+        if lost and (head - tail) & U32 > words - MAX_RECORD:
+            out("the ring is full and newer records are dropped: nothing ships it "
+                "(trace=none?), so these are old")
         ring = read_words(st.ring_addr, words)
-        recs, uncertain = decode_ring(table, ring, words, head, reg.size)
+        recs, uncertain = decode_ring(table, ring, words, head, tail, reg.size)
         if not recs:
             raise NgError("cannot find a record boundary in the ring (corrupt?)")
         cur = current_addr()

@@ -439,7 +439,8 @@ class Trace:
                 ev, j, decode, sp = e
                 j += i + 1
                 if j > nw:
-                    self._truncated(4 * i + delta, ev)
+                    if self._cut_at_chunk_end(4 * i + delta, ev):
+                        break
                 fields = decode((h >> 8) & 0xFF, words, i + 1)
                 per_event[eid] += 1
                 if index == 0:
@@ -455,7 +456,8 @@ class Trace:
                         b0 = 4 * j
                         j += (ln + 3) >> 2
                         if j > nw:
-                            self._truncated(off, ev)
+                            if self._cut_at_chunk_end(off, ev):
+                                break
                         fields[ev.str_field] = stream[b0:b0 + ln].decode("utf-8", "replace")
                     rctx = ctx
                     rreg = reg
@@ -536,6 +538,20 @@ class Trace:
         """Raise the container error that was found after the good chunks."""
         if self.pending_error:
             raise NgtraceError(self.pending_error)
+
+    def _cut_at_chunk_end(self, offset, ev):
+        """The record stream ends inside a record. If the file itself ended
+        cleanly after a whole chunk, the run was stopped from outside
+        between two drains, and the record was split across the chunk
+        being shipped and the next one, which never came: a warning, and
+        the records before it stand (returns True). Anything else is
+        corruption (raises)."""
+        if self.pending_error or self.end_seen:
+            self._truncated(offset, ev)
+        self.cut_record = True
+        self.warn("%s: the last record (%s at offset %d) was cut off with the trace"
+                  % (self.path, ev.name if ev else "?", offset))
+        return True
 
     def _truncated(self, offset, ev):
         self._stop()

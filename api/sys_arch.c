@@ -187,14 +187,15 @@ int sys_mbox_valid(sys_mbox_t *mbox) { return mbox && mbox->valid; }
 void sys_mbox_set_invalid(sys_mbox_t *mbox) { mbox->valid = 0; }
 
 /* Threads: the stack and the thread record come from the heap; a
- * stacksize of 0 means DEFAULT_THREAD_STACKSIZE. */
+ * stacksize of 0 means DEFAULT_THREAD_STACKSIZE, a prio of 0 (or less)
+ * DEFAULT_THREAD_PRIO, one above NG_PRIO_COUNT - 1 the highest there is. */
 sys_thread_t sys_thread_new(const char *name, lwip_thread_fn thread, void *arg,
                             int stacksize, int prio)
 {
     uint32_t size = stacksize > 0 ? (uint32_t)stacksize : DEFAULT_THREAD_STACKSIZE;
     size = (size + 7u) & ~7u;
     if (prio <= 0)
-        prio = 1;
+        prio = DEFAULT_THREAD_PRIO;
     if (prio >= NG_PRIO_COUNT)
         prio = NG_PRIO_COUNT - 1;
     struct ng_thread *t = malloc(sizeof *t);

@@ -40,9 +40,17 @@ void ng_panic(int status, const char *file, int line, const char *what)
     } else {
         ng_board_puts("\nnetglass: assertion failed: ");
         ng_board_puts(what);
-        ng_board_puts(" in thread '");
-        ng_board_puts(thread);
-        ng_board_puts("'");
+        if (ng_arch_in_isr()) {
+            ng_board_puts(" in interrupt handler ");
+            put_dec((int)ng_arch_isr_number());
+            ng_board_puts(" while thread '");
+            ng_board_puts(thread);
+            ng_board_puts("' was running");
+        } else {
+            ng_board_puts(" in thread '");
+            ng_board_puts(thread);
+            ng_board_puts("'");
+        }
     }
     ng_board_puts(" at ");
     ng_board_puts(file);

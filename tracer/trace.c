@@ -190,8 +190,8 @@ void ng_trace_2(uint32_t hdr, uint32_t w1, uint32_t w2) { record(hdr, 2, w1, w2)
  * NG_TRACE_NAME_MAX bytes). */
 void ng_trace_name(uint8_t id, uint8_t kind, const void *addr, const char *name)
 {
-    if (!ST->started)
-        return;     /* ng_trace_start announces every registered name */
+    if (!ST->started || ST->ended)
+        return;     /* ng_trace_begin announces every registered name */
     uint32_t len = (uint32_t)strnlen(name, NG_TRACE_NAME_MAX);
     uint32_t w[2 + NG_TRACE_NAME_MAX / 4] = { kind | len << 8, (uint32_t)(uintptr_t)addr };
     for (uint32_t i = 0; i < len; i++)
@@ -227,7 +227,7 @@ static void ship_chunk(uint32_t upto)
 
 void ng_trace_drain(void)
 {
-    if (!ST->started || ST->transport == NG_TRACE_TO_NONE)
+    if (!ST->started || ST->ended || ST->transport == NG_TRACE_TO_NONE)
         return;
     uint32_t irq = ng_arch_irq_save();
     uint32_t h = ST->head;
@@ -239,7 +239,7 @@ void ng_trace_drain(void)
 
 void ng_trace_flush(void)
 {
-    if (!ST->started || ST->transport == NG_TRACE_TO_NONE)
+    if (!ST->started || ST->ended || ST->transport == NG_TRACE_TO_NONE)
         return;
     uint32_t irq = ng_arch_irq_save();
     ship_chunk(ST->head);
@@ -303,9 +303,12 @@ void ng_trace_stop(int status)
     if (!ST->started || ST->ended)
         return;
     ng_trace_mask |= NG_TRACE_CLASS_BIT(END);
+    if (RING_WORDS - (ST->head - ST->tail) < 2u + 2u + 3u)
+        ng_trace_flush();   /* the drain is behind: make room for OVERFLOW, SYNC, END */
     ng_trace_1(NG_EV_END, (uint32_t)status);
     ng_trace_flush();
     ST->ended = 1;
+    ng_trace_mask = 0;      /* END is the last record */
     if (ST->transport != NG_TRACE_TO_NONE)
         ng_board_trace_close();
 }

@@ -27,6 +27,7 @@ static sys_mbox_t smb;
 
 static void setup(void)
 {
+    ck_assert_uint_eq(NG_TICK_HZ, 1000);    /* 1 tick = 1 ms below */
     ng_host_boot();
     tlog_reset();
 }

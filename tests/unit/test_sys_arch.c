@@ -95,14 +95,14 @@ START_TEST(thread_new_defaults_and_clamps)
     sys_thread_t r = sys_thread_new("rounded", sys_entry, (void *)(intptr_t)2, 1001, 3);
     ck_assert_uint_eq(r->stack_size, 1008);
     sys_thread_t lo = sys_thread_new("low", sys_entry, (void *)(intptr_t)3, 512, 0);
-    ck_assert_uint_eq(lo->prio, 1);         /* never the idle priority */
+    ck_assert_uint_eq(lo->prio, DEFAULT_THREAD_PRIO);   /* 0: the default, never idle's */
     sys_thread_t neg = sys_thread_new("neg", sys_entry, (void *)(intptr_t)4, 512, -5);
-    ck_assert_uint_eq(neg->prio, 1);
+    ck_assert_uint_eq(neg->prio, DEFAULT_THREAD_PRIO);
     sys_thread_t hi = sys_thread_new("high", sys_entry, (void *)(intptr_t)5, 512, 99);
     ck_assert_uint_eq(hi->prio, NG_PRIO_COUNT - 1);
     ck_assert_log(5);                       /* only "high" preempted main */
     ng_sleep(1);
-    ck_assert_log(5, 1, 2, 3, 4);
+    ck_assert_log(5, 3, 4, 1, 2);           /* "low" and "neg" (prio 4) before prio 3 */
 }
 END_TEST
 

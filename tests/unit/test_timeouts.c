@@ -22,6 +22,7 @@
 
 static void setup(void)
 {
+    ck_assert_uint_eq(NG_TICK_HZ, 1000);    /* 1 tick = 1 ms below */
     ng_host_boot();
     tlog_reset();
     sys_timeouts_init();

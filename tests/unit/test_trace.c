@@ -14,11 +14,16 @@
  * wrapping, nothing lost); records of ng_trace_0/1/2 with their exact
  * header word (id, a, dt) and words; SYNC at start (with a 64-bit time) and
  * after a gap of more than 0xffff cycles, and after a minute without
- * records; overflow accounting when the ring is full and nobody drains it
- * (ng_trace_lost, then OVERFLOW with the count, the thread and the
- * interrupt); class mask filtering; NAME records for the objects that exist
- * at start and for those registered later (names cut at 32 bytes), UNNAME;
- * the records the kernel writes for a thread's life; END on ng_trace_stop.
+ * records (QUIET); overflow accounting when the ring fills while the
+ * drain is held back (ng_trace_lost, then OVERFLOW with the count, the
+ * thread and the interrupt), and no loss with no transport (the ring is
+ * then a flight recorder); class mask filtering; NAME records for the
+ * objects that exist at start and for those registered later (names cut
+ * at 32 bytes), UNNAME; the records the kernel writes for a thread's life;
+ * END on ng_trace_stop.
+ *
+ * Linked with -Wl,--wrap=ng_board_trace_kick (tests/unit/unit.mk): see
+ * "held back" below.
  */
 #include <string.h>
 
@@ -37,8 +42,37 @@ _Static_assert(NG_EVW_MUTEX_LOCK == 0, "MUTEX_LOCK takes no words");
 _Static_assert(NG_EVW_APP_MARK == 1, "APP_MARK takes one word");
 _Static_assert(NG_EVW_TIMER_FIRE == 2, "TIMER_FIRE takes two words");
 
-extern volatile uint32_t ng_trace_head, ng_trace_tail;
-extern uint32_t ng_trace_ring[];
+/* The board's drain is an interrupt of the lowest priority (IRQ 47),
+ * pended by ng_board_trace_kick; the host's kick drains at once. This test
+ * is linked with -Wl,--wrap=ng_board_trace_kick (tests/unit/unit.mk) so
+ * that it can hold the drain back, as a burst of more urgent work holds
+ * the board's drain interrupt back, and run it later as that interrupt. */
+#define DRAIN_EXCEPTION (16 + 47)
+void __real_ng_board_trace_kick(void);
+void __wrap_ng_board_trace_kick(void);
+static int drain_held, drain_pending;
+
+void __wrap_ng_board_trace_kick(void)
+{
+    if (drain_held)
+        drain_pending++;
+    else
+        __real_ng_board_trace_kick();
+}
+
+static void drain_isr(void *arg)
+{
+    (void)arg;
+    ng_trace_drain();
+}
+
+/* The drain interrupt gets its turn. */
+static void run_held_drain(void)
+{
+    drain_held = 0;
+    drain_pending = 0;
+    ng_host_isr(DRAIN_EXCEPTION, drain_isr, NULL);
+}
 
 static void setup(void)
 {
@@ -103,7 +137,7 @@ END_TEST
 
 /* ---- chunks -------------------------------------------------------------- */
 
-#define MANY 3000
+#define MANY 5000
 
 START_TEST(chunk_framing)
 {
@@ -227,95 +261,152 @@ START_TEST(sync_after_a_quiet_minute)
 {
     tc_start(CLASS(APP_MARK));
     NG_TRACE1(APP_MARK, 1, 1);
-    uint32_t head = ng_trace_head;
+    uint32_t bytes = ng_trace_bytes();
     /* the tick notices the new head once, then counts quiet ticks */
     ng_host_advance(NG_TICK_HZ * 60u);
-    ck_assert_uint_eq(ng_trace_head, head);
+    ck_assert_uint_eq(ng_trace_bytes(), bytes);
     ng_host_advance(1);
-    ck_assert_uint_eq(ng_trace_head, head + 3);     /* one SYNC */
+    ck_assert_uint_eq(ng_trace_bytes(), bytes + 4 * 4);     /* SYNC + QUIET */
     ng_trace_stop(0);
     parse_ok();
     int s = tc_next(1, NG_EV_SYNC);
     ck_assert_int_gt(s, 0);
+    ck_assert_int_eq(tc_recs[s - 1].id, NG_EV_APP_MARK);
     ck_assert_uint_eq(tc_recs[s].w[0], (NG_TICK_HZ * 60u + 1) * TICK_CYCLES);
+    ck_assert_uint_eq(tc_recs[s].w[1], 0);
+    ck_assert_uint_eq(hdr_word(s + 1), NG_EV_QUIET);        /* dt 0 after the SYNC */
+    ck_assert_int_eq(tc_recs[s + 2].id, NG_EV_END);
     ck_assert_int_eq(tc_count(NG_EV_SYNC), 2);
 }
 END_TEST
 
 /* ---- overflow ------------------------------------------------------------ */
 
-/* With NG_TRACE_TO_NONE the drain ships nothing, as when the board's drain
- * interrupt cannot keep up; the test then plays a reader that catches up
- * late (as the GDB commands can): it takes the words out of the ring and
- * moves ng_trace_tail, which is what a drain does. */
-static uint32_t taken[2 * RING_WORDS];
-static uint32_t ntaken;
+/* More records than the ring holds arrive while the drain is held back:
+ * those that do not fit are counted and dropped, and the first record
+ * after the drain made room is preceded by OVERFLOW with the count (and
+ * the thread and interrupt it is written in), then a SYNC. */
+#define BURST_IRQ 21
+#define REPORT_IRQ 20
 
-static void take_ring(void)
+static uint32_t burst_n;
+
+static void burst(void *arg)
 {
-    uint32_t irq = ng_crit_enter();
-    for (uint32_t i = ng_trace_tail; i != ng_trace_head; i++)
-        taken[ntaken++] = ng_trace_ring[i % RING_WORDS];
-    ng_trace_tail = ng_trace_head;
-    ng_crit_exit(irq);
+    uint32_t code = (uint32_t)(uintptr_t)arg;
+    for (uint32_t i = 0; i < burst_n; i++)
+        ng_trace_1(HDR(NG_EV_APP_MARK, code), i);
 }
 
-static void isr_mark(void *arg)
+static void one_mark(void *arg)
 {
-    (void)arg;
-    ng_trace_1(HDR(NG_EV_APP_MARK, 9), 0xabcdu);
+    ng_trace_1(HDR(NG_EV_APP_MARK, 9), (uint32_t)(uintptr_t)arg);
 }
 
 START_TEST(overflow_is_counted_and_reported)
 {
-    struct ng_trace_config cfg = { .transport = NG_TRACE_TO_NONE, .mask = CLASS(APP_MARK) };
-    ng_trace_start(&cfg);
+    tc_start(CLASS(APP_MARK));
     /* in the ring: SYNC (3 words), NAME idle and NAME main (4 words each) */
-    uint32_t used = ng_trace_head - ng_trace_tail;
+    const uint32_t used = ng_trace_bytes() / 4;
     ck_assert_uint_eq(used, 11);
     const uint32_t fits = (RING_WORDS - used) / 2;  /* 2-word records */
     ck_assert_uint_eq(fits, 1018);
-    const uint32_t tries = 1500;
-    for (uint32_t i = 0; i < tries; i++)
-        ng_trace_1(HDR(NG_EV_APP_MARK, 1), i);
-    ck_assert_uint_eq(ng_trace_lost(), tries - fits);
-    ck_assert_uint_eq(ng_trace_head - ng_trace_tail, used + 2 * fits);
 
-    take_ring();                                /* the reader catches up */
-    ng_host_isr(20, isr_mark, NULL);            /* the next record fits */
-    ck_assert_uint_eq(ng_trace_lost(), tries - fits);   /* a running total */
-    take_ring();
+    drain_held = 1;
+    burst_n = 1500;
+    ng_host_isr(BURST_IRQ, burst, (void *)(uintptr_t)1);   /* an interrupt floods */
+    const uint32_t lost1 = burst_n - fits;
+    ck_assert_uint_eq(ng_trace_lost(), lost1);
+    ck_assert_uint_eq(ng_trace_bytes() / 4, used + 2 * fits);
+    ck_assert_int_gt(drain_pending, 0);     /* asked for, not yet run */
+    ck_assert_uint_eq(tc_size, 32);         /* only the file header so far */
 
-    const char *why = tc_decode_words(taken, ntaken);
-    ck_assert_msg(why == NULL, "%s", why);
-    ck_assert_int_eq(tc_count(NG_EV_APP_MARK), (int)fits + 1);
-    int o = tc_next(0, NG_EV_OVERFLOW);
-    ck_assert_int_gt(o, 0);
-    ck_assert_int_eq(tc_recs[o - 1].id, NG_EV_APP_MARK);
-    ck_assert_uint_eq(tc_recs[o - 1].w[0], fits - 1);      /* the last that fit */
-    ck_assert_uint_eq(tc_recs[o].a, ng_thread_self()->id);  /* running thread */
-    ck_assert_uint_eq(tc_recs[o].w[0], (tries - fits) | 20u << 24);  /* count | irq */
-    ck_assert_int_eq(tc_recs[o + 1].id, NG_EV_SYNC);
-    ck_assert_uint_eq(hdr_word(o + 2), HDR(NG_EV_APP_MARK, 9));
-    ck_assert_uint_eq(tc_recs[o + 2].w[0], 0xabcdu);
-    ck_assert_uint_eq(o + 3, tc_nrecs);
-    ck_assert_int_eq(tc_count(NG_EV_OVERFLOW), 1);
+    run_held_drain();
+    ck_assert_uint_gt(tc_size, 32);
+    ng_host_isr(REPORT_IRQ, one_mark, (void *)(uintptr_t)0xabcdu);
+    ck_assert_uint_eq(ng_trace_lost(), lost1);
 
-    /* a second loss is reported with its own count; the total grows */
-    for (uint32_t i = 0; i < RING_WORDS; i++)
-        ng_trace_1(HDR(NG_EV_APP_MARK, 1), i);
-    uint32_t lost2 = ng_trace_lost() - (tries - fits);
+    /* a second loss, in a long critical section of the main thread: its
+     * OVERFLOW carries its own count, ng_trace_lost() the running total */
+    drain_held = 1;
+    burst_n = 3000;
+    uint32_t irq = ng_crit_enter();
+    burst((void *)(uintptr_t)2);
+    ng_crit_exit(irq);
+    const uint32_t lost2 = ng_trace_lost() - lost1;
     ck_assert_uint_gt(lost2, 0);
-    ntaken = 0;
-    take_ring();
-    ng_trace_0(HDR(NG_EV_MUTEX_LOCK, 0));
-    take_ring();
-    why = tc_decode_words(taken, ntaken);
-    ck_assert_msg(why == NULL, "%s", why);
-    o = tc_next(0, NG_EV_OVERFLOW);
-    ck_assert_int_ge(o, 0);
-    ck_assert_uint_eq(tc_recs[o].w[0], lost2);              /* irq 0: a thread */
-    ck_assert_int_eq(tc_count(NG_EV_APP_MARK), (int)(RING_WORDS - lost2));
+    ck_assert_uint_lt(lost2, burst_n);
+    run_held_drain();
+    one_mark((void *)(uintptr_t)0xef01u);
+    ng_trace_stop(0);
+    ck_assert_uint_eq(ng_trace_lost(), lost1 + lost2);
+    parse_ok();
+
+    /* burst 1: records 0 .. fits-1, then the report from REPORT_IRQ */
+    int i = tc_next(0, NG_EV_APP_MARK);
+    for (uint32_t k = 0; k < fits; k++, i++) {
+        ck_assert_uint_eq(hdr_word(i) & 0xffffu, HDR(NG_EV_APP_MARK, 1));
+        ck_assert_uint_eq(tc_recs[i].w[0], k);
+    }
+    ck_assert_int_eq(tc_recs[i].id, NG_EV_OVERFLOW);
+    ck_assert_uint_eq(tc_recs[i].a, ng_thread_self()->id);      /* thread */
+    ck_assert_uint_eq(tc_recs[i].w[0], lost1 | REPORT_IRQ << 24);  /* count | irq */
+    ck_assert_int_eq(tc_recs[i + 1].id, NG_EV_SYNC);
+    ck_assert_uint_eq(hdr_word(i + 2), HDR(NG_EV_APP_MARK, 9));  /* dt 0 */
+    ck_assert_uint_eq(tc_recs[i + 2].w[0], 0xabcdu);
+    i += 3;
+    /* burst 2: records 0 .. burst_n-lost2-1, then the report from main */
+    for (uint32_t k = 0; k < burst_n - lost2; k++, i++) {
+        ck_assert_uint_eq(hdr_word(i) & 0xffffu, HDR(NG_EV_APP_MARK, 2));
+        ck_assert_uint_eq(tc_recs[i].w[0], k);
+    }
+    ck_assert_int_eq(tc_recs[i].id, NG_EV_OVERFLOW);
+    ck_assert_uint_eq(tc_recs[i].w[0], lost2);                  /* irq 0: a thread */
+    ck_assert_int_eq(tc_recs[i + 1].id, NG_EV_SYNC);
+    ck_assert_uint_eq(tc_recs[i + 2].w[0], 0xef01u);
+    ck_assert_int_eq(tc_recs[i + 3].id, NG_EV_END);
+    ck_assert_uint_eq(i + 4, tc_nrecs);
+    ck_assert_int_eq(tc_count(NG_EV_OVERFLOW), 2);
+}
+END_TEST
+
+/* A run that ends while the drain is behind and the ring is full still
+ * ends its trace with END (and reports the loss before it): otherwise the
+ * decoder would take a clean exit for a run that was cut short. */
+START_TEST(end_is_written_even_when_the_ring_is_full)
+{
+    tc_start(CLASS(APP_MARK));
+    drain_held = 1;
+    burst_n = 1500;
+    ng_host_isr(BURST_IRQ, burst, (void *)(uintptr_t)1);
+    const uint32_t lost = ng_trace_lost();
+    ck_assert_uint_gt(lost, 0);
+    ng_trace_stop(7);                       /* still held: no drain ran */
+    parse_ok();
+    ck_assert_int_eq(tc_count(NG_EV_APP_MARK), (int)(burst_n - lost));
+    ck_assert_int_eq(tc_recs[tc_nrecs - 3].id, NG_EV_OVERFLOW);
+    ck_assert_uint_eq(tc_recs[tc_nrecs - 3].w[0], lost);
+    ck_assert_int_eq(tc_recs[tc_nrecs - 2].id, NG_EV_SYNC);
+    ck_assert_int_eq(tc_recs[tc_nrecs - 1].id, NG_EV_END);
+    ck_assert_uint_eq(tc_recs[tc_nrecs - 1].w[0], 7);
+    ck_assert_uint_eq(ng_trace_lost(), lost);   /* END itself was not lost */
+}
+END_TEST
+
+/* trace=none: nothing ships, the ring is a flight recorder that gives up
+ * its oldest records, so nothing counts as lost. */
+START_TEST(no_transport_loses_nothing)
+{
+    struct ng_trace_config cfg = { .transport = NG_TRACE_TO_NONE, .mask = CLASS(APP_MARK) };
+    tc_install();
+    ng_trace_start(&cfg);
+    for (uint32_t i = 0; i < 10 * RING_WORDS; i++)
+        NG_TRACE1(APP_MARK, 1, i);
+    ck_assert_uint_eq(ng_trace_lost(), 0);
+    ck_assert_uint_eq(ng_trace_bytes(), 11 * 4 + 10 * RING_WORDS * 8);
+    ng_trace_stop(0);
+    ck_assert_uint_eq(tc_size, 0);          /* no header, no chunk */
+    ck_assert_uint_eq(tc_writes, 0);
 }
 END_TEST
 
@@ -511,6 +602,8 @@ int main(void)
     tc = ng_tcase(s, "overflow");
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, overflow_is_counted_and_reported);
+    tcase_add_test(tc, end_is_written_even_when_the_ring_is_full);
+    tcase_add_test(tc, no_transport_loses_nothing);
 
     tc = ng_tcase(s, "mask_names_end");
     tcase_add_checked_fixture(tc, setup, NULL);

@@ -7,10 +7,12 @@
  * Cyclic timers are re-armed from the time they were due, not from the time
  * their handler ran, so a late run does not push every later run back
  * (no drift); only if a whole interval was missed is the timer re-armed from
- * now. Entries come from a fixed pool of MEMP_NUM_SYS_TIMEOUT; running out
- * is an assertion, because a lost timer silently breaks a protocol.
+ * now. Entries come from the memory pool MEMP_SYS_TIMEOUT (net/memp.c, so
+ * its use shows in the statistics); running out is an assertion, because a
+ * lost timer silently breaks a protocol.
  */
 #include "lwip/timeouts.h"
+#include "lwip/memp.h"
 #include "trace.h"
 
 #define TIME_BEFORE(a, b) ((s32_t)((u32_t)(a) - (u32_t)(b)) < 0)
@@ -21,23 +23,19 @@ const struct lwip_cyclic_timer lwip_cyclic_timers[] = {
 };
 const int lwip_num_cyclic_timers = 0;
 
-static struct sys_timeo pool[MEMP_NUM_SYS_TIMEOUT];
-static struct sys_timeo *free_list;
 static struct sys_timeo *next_timeout;
 static u32_t current_due;       /* due time of the timeout being run */
 
 static struct sys_timeo *timeo_alloc(void)
 {
-    struct sys_timeo *t = free_list;
+    struct sys_timeo *t = memp_malloc(MEMP_SYS_TIMEOUT);
     LWIP_ASSERT("sys_timeout: pool MEMP_NUM_SYS_TIMEOUT is empty", t != NULL);
-    free_list = t->next;
     return t;
 }
 
 static void timeo_free(struct sys_timeo *t)
 {
-    t->next = free_list;
-    free_list = t;
+    memp_free(MEMP_SYS_TIMEOUT, t);
 }
 
 /* What a trace record should call the handler: the cyclic timer's own
@@ -64,12 +62,18 @@ static void timeout_abs(u32_t due, sys_timeout_handler handler, void *arg)
     *pp = t;
 }
 
+/* Empty the list (its entries go back to the pool) and arm the stack's
+ * cyclic timers. memp_init is idempotent, so calling it here makes the
+ * pool ready whoever calls this first (tcpip_thread, a demo's own thread,
+ * a test) without disturbing pools already in use. */
 void sys_timeouts_init(void)
 {
-    free_list = NULL;
-    next_timeout = NULL;
-    for (int i = MEMP_NUM_SYS_TIMEOUT - 1; i >= 0; i--)
-        timeo_free(&pool[i]);
+    memp_init();
+    while (next_timeout) {
+        struct sys_timeo *t = next_timeout;
+        next_timeout = t->next;
+        timeo_free(t);
+    }
     for (int i = 0; i < lwip_num_cyclic_timers; i++)
         sys_timeout(lwip_cyclic_timers[i].interval_ms, lwip_cyclic_timer,
                     (void *)(uintptr_t)&lwip_cyclic_timers[i]);

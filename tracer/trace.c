@@ -65,12 +65,14 @@ volatile uint32_t ng_trace_mask;
 #define NG_CLASS(name, bit)
 #define NG_KIND(name, value)
 #define NG_STATE(name, value)
+#define NG_ENUM(type, name, value)
 #define NG_EVENT(name, id, cls, nwords, flags, fields) \
     + (((uint32_t)(id) * 2654435761u) ^ \
        ((uint32_t)(nwords) << 8 | (uint32_t)NG_CLASS_##cls << 16 | (uint32_t)(flags) << 24))
 static const uint32_t events_signature = 0u
 #include "events.def"
     ;
+#undef NG_ENUM
 #undef NG_EVENT
 #undef NG_CLASS
 #undef NG_KIND
@@ -198,6 +200,26 @@ void ng_trace_name(uint8_t id, uint8_t kind, const void *addr, const char *name)
         w[2 + i / 4] |= (uint32_t)(uint8_t)name[i] << (8 * (i % 4));
     uint32_t irq = ng_arch_irq_save();
     write_slow(NG_EV_NAME | (uint32_t)id << 8, 2 + (len + 3) / 4, w, ng_arch_cycles32());
+    ng_arch_irq_restore(irq);
+}
+
+/* VAR records (the first bytes of a frame, ...) are long and rarer than
+ * the rest: the slow path too. The data is packed little-endian into the
+ * words after w1, the last one padded with zeros. */
+void ng_trace_var(uint32_t hdr, uint32_t w1, const void *data, uint32_t len)
+{
+    if (!ST->started || ST->ended)
+        return;
+    NG_ASSERT(len <= NG_TRACE_VAR_MAX);     /* the record must match its len field */
+    uint32_t w[1 + NG_TRACE_VAR_MAX / 4];
+    w[0] = w1;
+    uint32_t nw = (len + 3) / 4;
+    if (nw)
+        w[nw] = 0;                          /* the padding of the last word */
+    if (len)
+        memcpy(&w[1], data, len);
+    uint32_t irq = ng_arch_irq_save();
+    write_slow(hdr & 0xffffu, 1 + nw, w, ng_arch_cycles32());
     ng_arch_irq_restore(irq);
 }
 

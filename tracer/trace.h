@@ -22,10 +22,12 @@
 
 /* Enumerations generated from events.def: classes NG_CLASS_<NAME>, object
  * kinds NG_KIND_<NAME>, thread states NG_TSTATE_<NAME>, and for each event
- * its id NG_EV_<NAME>, word count NG_EVW_<NAME> and class NG_EVC_<NAME>. */
+ * its id NG_EV_<NAME>, word count NG_EVW_<NAME>, class NG_EVC_<NAME> and
+ * NG_EVV_<NAME> (1 for a VAR event, whose data follows the words). */
 #define NG_CLASS(name, bit) NG_CLASS_##name = (bit),
 #define NG_KIND(name, value)
 #define NG_STATE(name, value)
+#define NG_ENUM(type, name, value)
 #define NG_EVENT(name, id, cls, nwords, flags, fields)
 enum ng_trace_class {
 #include "events.def"
@@ -49,17 +51,29 @@ enum ng_thread_state {
 };
 #undef NG_STATE
 #define NG_STATE(name, value)
+#undef NG_ENUM
+#define NG_ENUM(type, name, value) NG_##type##_##name = (value),
+enum ng_trace_enum_values {
+#include "events.def"
+    NG_ENUM_END_
+};
+#undef NG_ENUM
+#define NG_ENUM(type, name, value)
 #undef NG_EVENT
+#define VAR 1
 #define NG_EVENT(name, id, cls, nwords, flags, fields) \
-    NG_EV_##name = (id), NG_EVW_##name = (nwords), NG_EVC_##name = NG_CLASS_##cls,
+    NG_EV_##name = (id), NG_EVW_##name = (nwords), NG_EVC_##name = NG_CLASS_##cls, \
+    NG_EVV_##name = (flags),
 enum ng_trace_event {
 #include "events.def"
     NG_EV_END_
 };
+#undef VAR
 #undef NG_EVENT
 #undef NG_CLASS
 #undef NG_KIND
 #undef NG_STATE
+#undef NG_ENUM
 
 #define NG_TRACE_CLASS_BIT(name) (1u << NG_EVC_##name)
 
@@ -82,19 +96,30 @@ void ng_trace_name(uint8_t id, uint8_t kind, const void *addr, const char *name)
 
 #define NG_TRACE_ON(name) (ng_trace_mask & NG_TRACE_CLASS_BIT(name))
 #define NG_TRACE_HDR_(name, a) ((uint32_t)NG_EV_##name | ((uint32_t)(uint8_t)(a) << 8))
+/* An argument word: an integer, or a pointer (cut to 32 bits on the host). */
+#define NG_TRACE_WORD_(w) ((uint32_t)(uintptr_t)(w))
 #define NG_TRACE_CHECK_(name, n) \
     _Static_assert(NG_EVW_##name == (n), #name " takes a different number of words")
 
 #define NG_TRACE0(name, a) do { NG_TRACE_CHECK_(name, 0); \
     if (NG_TRACE_ON(name)) ng_trace_0(NG_TRACE_HDR_(name, a)); } while (0)
 #define NG_TRACE1(name, a, w1) do { NG_TRACE_CHECK_(name, 1); \
-    if (NG_TRACE_ON(name)) ng_trace_1(NG_TRACE_HDR_(name, a), (uint32_t)(w1)); } while (0)
+    if (NG_TRACE_ON(name)) ng_trace_1(NG_TRACE_HDR_(name, a), NG_TRACE_WORD_(w1)); } while (0)
 #define NG_TRACE2(name, a, w1, w2) do { NG_TRACE_CHECK_(name, 2); \
-    if (NG_TRACE_ON(name)) ng_trace_2(NG_TRACE_HDR_(name, a), (uint32_t)(w1), \
-                                      (uint32_t)(w2)); } while (0)
+    if (NG_TRACE_ON(name)) ng_trace_2(NG_TRACE_HDR_(name, a), NG_TRACE_WORD_(w1), \
+                                      NG_TRACE_WORD_(w2)); } while (0)
 #define NG_TRACE_NAME(id, kind, addr, name) ng_trace_name((id), (kind), (addr), (name))
+/* A VAR record of one fixed word w1 and len bytes of data (at most
+ * NG_TRACE_VAR_MAX). The event's "len" field must say len: for FRAME_RX/TX
+ * that is the low 16 bits of w1. */
+#define NG_TRACE_VAR(name, a, w1, data, len) do { NG_TRACE_CHECK_(name, 1); \
+    _Static_assert(NG_EVV_##name, #name " is not a VAR event"); \
+    if (NG_TRACE_ON(name)) ng_trace_var(NG_TRACE_HDR_(name, a), NG_TRACE_WORD_(w1), (data), \
+                                        (uint32_t)(len)); } while (0)
 
 #else /* tracing compiled out: arguments are not evaluated */
+
+#define NG_TRACE_ON(name) 0     /* so `if (NG_TRACE_ON(X))` blocks compile away */
 
 #define NG_TRACE0(name, a) do { (void)sizeof(a); } while (0)
 #define NG_TRACE1(name, a, w1) do { (void)sizeof(a); (void)sizeof(w1); } while (0)
@@ -102,8 +127,20 @@ void ng_trace_name(uint8_t id, uint8_t kind, const void *addr, const char *name)
     do { (void)sizeof(a); (void)sizeof(w1); (void)sizeof(w2); } while (0)
 #define NG_TRACE_NAME(id, kind, addr, name) \
     do { (void)sizeof(id); (void)sizeof(kind); (void)sizeof(addr); (void)sizeof(name); } while (0)
+#define NG_TRACE_VAR(name, a, w1, data, len) \
+    do { (void)sizeof(a); (void)sizeof(w1); (void)sizeof(data); (void)sizeof(len); } while (0)
 
 #endif
+
+/* Bytes of data one VAR record may carry (FRAME_RX/TX keep the first
+ * NG_TRACE_FRAME_BYTES of a frame, lwip/opt.h, which must not exceed it). */
+#ifndef NG_TRACE_VAR_MAX
+#define NG_TRACE_VAR_MAX 128
+#endif
+/* Write a VAR record: the header word, w1, then the data padded with zeros
+ * to whole words. Takes the recorder's slow path, like NAME records.
+ * A no-op when tracing is compiled out (tracer/trace_off.c). */
+void ng_trace_var(uint32_t hdr, uint32_t w1, const void *data, uint32_t len);
 
 /* Recorder control: these exist in both builds so that callers need no #if.
  * With tracing compiled out they do nothing. */

@@ -13,3 +13,10 @@ void ng_trace_drain(void) {}
 uint32_t ng_trace_lost(void) { return 0; }
 uint32_t ng_trace_bytes(void) { return 0; }
 void ng_trace_tick_check(void) {}
+void ng_trace_var(uint32_t hdr, uint32_t w1, const void *data, uint32_t len)
+{
+    (void)hdr;
+    (void)w1;
+    (void)data;
+    (void)len;
+}

@@ -72,12 +72,12 @@ static inline int ng_arch_in_isr(void) { return ng_arch_isr_number() != 0; }
 
 /* Low 32 bits of the cycle count; call with interrupts masked.
  * The counter runs down from period - 1 to 0, pends SysTick on reaching 0
- * and reloads one count later. So a reading of 0 is the last cycle of a
- * tick, which the handler may already have counted (if it ran within that
- * one count: it often does, being short), and a pending SysTick with a
- * reloaded counter means a tick began that the handler has not counted.
- * Each case is answered from the same ng_tick_cycles_end, so time never
- * runs backwards. ng_arch_cycles64() in arch.c follows the same rules. */
+ * and reloads one count later. The SysTick handler (arch.c) waits for that
+ * reload before it counts the tick, so outside the handler a reading of 0
+ * always comes with the pending bit set: the last cycle of a tick not yet
+ * counted. A pending SysTick with a reloaded counter means a tick began
+ * that the handler has not counted. ng_arch_cycles64() follows the same
+ * rules, so the two never disagree and time never runs backwards. */
 static inline uint32_t ng_arch_cycles32(void)
 {
     uint32_t cvr = NG_SYST_CVR;
@@ -86,8 +86,6 @@ static inline uint32_t ng_arch_cycles32(void)
         cvr = NG_SYST_CVR;
         return cvr == 0 ? end : end + NG_SYSTICK_PERIOD - cvr;
     }
-    if (__builtin_expect(cvr == 0, 0))
-        return end - NG_SYSTICK_PERIOD;     /* counted already: still its last cycle */
     return end - cvr;
 }
 

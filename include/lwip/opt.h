@@ -38,6 +38,187 @@
 #define MEMP_NUM_SYS_TIMEOUT 16
 #endif
 
+
+/* ---- Memory: alignment, the heap, the pools ------------------------------
+ * Budget (lm3s6965evb, 64 KiB SRAM): kernel + network core + driver keep
+ * their static RAM under 32 KiB, leaving the rest for TCP, the apps and the
+ * trace ring. `make bench` prints the figures. */
+#ifndef MEM_ALIGNMENT
+#if __SIZEOF_POINTER__ > 4
+#define MEM_ALIGNMENT 8             /* 64-bit host build: pools and the heap hold pointers */
+#else
+#define MEM_ALIGNMENT 4             /* Cortex-M3 word */
+#endif
+#endif
+#ifndef MEM_LIBC_MALLOC
+#define MEM_LIBC_MALLOC 0           /* 1: mem_malloc is the C library's malloc */
+#endif
+#ifndef MEM_SIZE
+#define MEM_SIZE 8192               /* the heap: PBUF_RAM pbufs (an echo reply to a
+                                       reassembled 4000-byte ping needs ~4 KiB) */
+#endif
+#ifndef MEMP_OVERFLOW_CHECK
+#define MEMP_OVERFLOW_CHECK 1       /* guard words after each pool element, checked on free */
+#endif
+#ifndef MEMP_NUM_PBUF
+#define MEMP_NUM_PBUF 16            /* PBUF_ROM/REF headers (also fragment references) */
+#endif
+#ifndef PBUF_POOL_SIZE
+#define PBUF_POOL_SIZE 16           /* receive buffers */
+#endif
+#ifndef PBUF_POOL_BUFSIZE
+#define PBUF_POOL_BUFSIZE 512       /* payload of one; a 1514-byte frame takes 3 */
+#endif
+#ifndef MEMP_NUM_TCPIP_MSG_API
+#define MEMP_NUM_TCPIP_MSG_API 8    /* callbacks and API messages in flight */
+#endif
+#ifndef MEMP_NUM_TCPIP_MSG_INPKT
+#define MEMP_NUM_TCPIP_MSG_INPKT 16 /* received packets waiting for tcpip_thread */
+#endif
+#ifndef LWIP_PBUF_REF_T
+#define LWIP_PBUF_REF_T u8_t
+#endif
+#ifndef PBUF_LINK_HLEN
+#define PBUF_LINK_HLEN 14           /* Ethernet header */
+#endif
+#ifndef PBUF_LINK_ENCAPSULATION_HLEN
+#define PBUF_LINK_ENCAPSULATION_HLEN 0
+#endif
+#ifndef ETH_PAD_SIZE
+#define ETH_PAD_SIZE 0
+#endif
+#define LWIP_MEM_ALIGN_SIZE(size) (((size) + MEM_ALIGNMENT - 1U) & ~(MEM_ALIGNMENT - 1U))
+#define LWIP_MEM_ALIGN_BUFFER(size) (((size) + MEM_ALIGNMENT - 1U))
+#define LWIP_MEM_ALIGN(addr) ((void *)(((mem_ptr_t)(addr) + MEM_ALIGNMENT - 1) & \
+                                       ~(mem_ptr_t)(MEM_ALIGNMENT - 1)))
+
+/* ---- tcpip_thread ---------------------------------------------------------- */
+#ifndef TCPIP_MBOX_SIZE
+#define TCPIP_MBOX_SIZE 16          /* tcpip_mbox slots */
+#endif
+#ifndef TCPIP_THREAD_STACKSIZE
+#define TCPIP_THREAD_STACKSIZE 1536
+#endif
+#ifndef TCPIP_THREAD_PRIO
+#define TCPIP_THREAD_PRIO 8         /* above the apps, below the driver's receive thread */
+#endif
+#ifndef TCPIP_THREAD_NAME
+#define TCPIP_THREAD_NAME "tcpip_thread"
+#endif
+
+/* ---- Interfaces and link layer ---------------------------------------------- */
+#ifndef LWIP_ETHERNET
+#define LWIP_ETHERNET 1
+#endif
+#ifndef LWIP_ARP
+#define LWIP_ARP 1
+#endif
+#ifndef LWIP_HAVE_LOOPIF
+#define LWIP_HAVE_LOOPIF 1          /* netif_init adds lo, 127.0.0.1 */
+#endif
+#ifndef LWIP_NETIF_LOOPBACK
+#define LWIP_NETIF_LOOPBACK 1       /* packets to our own address loop back too */
+#endif
+#ifndef LWIP_LOOPBACK_MAX_PBUFS
+#define LWIP_LOOPBACK_MAX_PBUFS 8   /* queued on a loopback before drops */
+#endif
+#ifndef ARP_TABLE_SIZE
+#define ARP_TABLE_SIZE 8            /* ARP cache entries */
+#endif
+#ifndef ARP_MAXAGE
+#define ARP_MAXAGE 300              /* seconds a stable entry lives (etharp_tmr runs each 1 s) */
+#endif
+#ifndef ARP_AGE_REREQUEST_USED_UNICAST
+#define ARP_AGE_REREQUEST_USED_UNICAST (ARP_MAXAGE - 30)   /* a stable entry this old that is
+                                                               still used is asked for again,
+                                                               unicast to the known address */
+#endif
+#ifndef ARP_AGE_REREQUEST_USED_BROADCAST
+#define ARP_AGE_REREQUEST_USED_BROADCAST (ARP_MAXAGE - 15) /* ... and from this age, broadcast */
+#endif
+#ifndef ARP_MAXPENDING
+#define ARP_MAXPENDING 5            /* seconds to wait for a reply (a request each second) */
+#endif
+#ifndef ARP_QUEUEING
+#define ARP_QUEUEING 1              /* queue packets while their next hop resolves */
+#endif
+#ifndef ARP_QUEUE_LEN
+#define ARP_QUEUE_LEN 3             /* per entry, at most */
+#endif
+#ifndef MEMP_NUM_ARP_QUEUE
+#define MEMP_NUM_ARP_QUEUE 8        /* in all */
+#endif
+#ifndef ETHARP_SUPPORT_STATIC_ENTRIES
+#define ETHARP_SUPPORT_STATIC_ENTRIES 1
+#endif
+#ifndef ETHARP_TMR_INTERVAL
+#define ETHARP_TMR_INTERVAL 1000
+#endif
+
+/* ---- IPv4 and ICMP ---------------------------------------------------------- */
+#ifndef IP_DEFAULT_TTL
+#define IP_DEFAULT_TTL 64
+#endif
+#ifndef IP_FORWARD
+#define IP_FORWARD 0                /* 1: route between interfaces */
+#endif
+#ifndef IP_REASSEMBLY
+#define IP_REASSEMBLY 1
+#endif
+#ifndef IP_FRAG
+#define IP_FRAG 1
+#endif
+#ifndef IP_REASS_MAXAGE
+#define IP_REASS_MAXAGE 15          /* seconds a partial datagram waits (ip_reass_tmr: 1 s) */
+#endif
+#ifndef IP_REASS_MAX_PBUFS
+#define IP_REASS_MAX_PBUFS 12       /* pbufs all partial datagrams together may hold */
+#endif
+#ifndef MEMP_NUM_REASSDATA
+#define MEMP_NUM_REASSDATA 4        /* datagrams reassembled at once */
+#endif
+#ifndef MEMP_NUM_FRAG_PBUF
+#define MEMP_NUM_FRAG_PBUF 8        /* fragments being sent at once */
+#endif
+#ifndef IP_REASS_TMR_INTERVAL
+#define IP_REASS_TMR_INTERVAL 1000
+#endif
+#ifndef LWIP_ICMP
+#define LWIP_ICMP 1
+#endif
+#ifndef ICMP_TTL
+#define ICMP_TTL IP_DEFAULT_TTL
+#endif
+#ifndef LWIP_BROADCAST_PING
+#define LWIP_BROADCAST_PING 0       /* RFC 1122 3.2.2.6 allows silence: we stay silent */
+#endif
+#ifndef LWIP_MULTICAST_PING
+#define LWIP_MULTICAST_PING 0
+#endif
+#ifndef LWIP_RAW
+#define LWIP_RAW 0                  /* raw PCBs arrive with the UDP/TCP issue */
+#endif
+#ifndef LWIP_UDP
+#define LWIP_UDP 0
+#endif
+#ifndef LWIP_TCP
+#define LWIP_TCP 0
+#endif
+#ifndef LWIP_IPV4
+#define LWIP_IPV4 1
+#endif
+#ifndef LWIP_IPV6
+#define LWIP_IPV6 0
+#endif
+
+/* ---- Statistics and tracing of frames --------------------------------------- */
+#ifndef LWIP_STATS
+#define LWIP_STATS 1
+#endif
+#ifndef NG_TRACE_FRAME_BYTES
+#define NG_TRACE_FRAME_BYTES 64     /* bytes of each frame kept in FRAME_RX/TX records */
+#endif
+
 /* Debug output and assertions. */
 #ifndef LWIP_NOASSERT
 #define LWIP_NOASSERT 0

@@ -125,6 +125,75 @@ class EventsCommandTest(unittest.TestCase):
             self.assertIn(ev.fields_text, row[0])
         self.assertIn("signature 0x%08x" % table.signature, out)
 
+class EnumTest(helpers.TempDirTest):
+    """NG_ENUM lines, enum-typed fields, and the VAR data type bytes."""
+
+    def table_with(self, *lines):
+        path = self.path("events.def")
+        with open(helpers.EVENTS_DEF) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text + "\n" + "\n".join(lines) + "\n")
+        return path
+
+    def check_bad(self, needle, *lines):
+        with self.assertRaises(NgtraceError) as cm:
+            events.Table(self.table_with(*lines))
+        self.assertIn(needle, str(cm.exception))
+
+    def test_enums_of_the_table(self):
+        t = events.load(helpers.EVENTS_DEF)
+        self.assertEqual(t.enums, tracegen.parse_enums())
+        self.assertEqual(t.enums["layer"]["ip4_input"], 15)
+        self.assertEqual(t.enum_names["msgtype"][2], "INPKT")
+        self.assertEqual(t.enum_names["pbuf_type"][0x82], "POOL")
+        ev = t.by_name["LAYER_ENTER"]
+        self.assertEqual([(f.name, f.type, f.width) for f in ev.fields],
+                         [("fn", "layer", 8), ("arg", "ptr", 32)])
+        ev = t.by_name["FRAME_RX"]
+        self.assertEqual((ev.str_field, ev.var_type, ev.len_field), ("data", "bytes", "len"))
+        self.assertEqual(t.by_name["NAME"].var_type, "str")
+
+    def test_enum_field_in_a_word_is_8_bits(self):
+        # an enum used before its NG_ENUM lines, in the a field and in a word
+        t = events.Table(self.table_with(
+            'NG_EVENT(APP_X, 0x7e, APP, 1, 0, "r:colour c:colour|n:u16|d:drop")',
+            "NG_ENUM(colour, RED, 1)", "NG_ENUM(colour, GREEN, 0xff)"))
+        ev = t.by_name["APP_X"]
+        self.assertEqual(ev.decode(1, [0x0c_1234_ff], 0),
+                         {"r": 1, "c": 0xff, "n": 0x1234, "d": 12})
+        self.assertEqual(t.enums["colour"], {"RED": 1, "GREEN": 255})
+
+    def test_events_command_lists_enums(self):
+        status, out, err = helpers.run_cli("events")
+        self.assertEqual(status, 0, err)
+        self.assertIn("\nenum layer: low_level_input=1 ethernetif_input=2 ", out)
+        self.assertIn("\nenum msgtype: API=0 API_CALL=1 INPKT=2 ", out)
+        self.assertTrue(all(len(ln) <= 110 for ln in out.splitlines() if "=" in ln
+                            and not ln.startswith("0x")))
+
+    def test_bytes_var_event(self):
+        t = events.Table(self.table_with(
+            'NG_EVENT(APP_X, 0x7e, APP, 1, VAR, "- len:u16 raw:bytes")'))
+        self.assertEqual(t.by_name["APP_X"].var_type, "bytes")
+
+    def test_errors(self):
+        self.check_bad("defined twice", "NG_ENUM(layer, ip4_input, 99)")
+        self.check_bad("the value of", "NG_ENUM(layer, ip9_input, 15)")
+        self.check_bad("out of range 0..255", "NG_ENUM(colour, RED, 256)")
+        self.check_bad("built-in type", "NG_ENUM(u8, RED, 1)")
+        self.check_bad("built-in type", "NG_ENUM(bytes, RED, 1)")
+        self.check_bad("cannot parse", "NG_ENUM(colour, RED)")
+        self.check_bad("unknown type", 'NG_EVENT(APP_X, 0x7e, APP, 0, 0, "a:colour")')
+        self.check_bad("only the last token of a VAR event",
+                       'NG_EVENT(APP_X, 0x7e, APP, 1, 0, "a:u8 b:bytes")')
+        self.check_bad("only the last token of a VAR event",
+                       'NG_EVENT(APP_X, 0x7e, APP, 1, 0, "a:u8 b:str")')
+        self.check_bad("name:str or name:bytes",
+                       'NG_EVENT(APP_X, 0x7e, APP, 1, VAR, "- len:u8 b:u32")')
+        self.check_bad("field len twice",
+                       'NG_EVENT(APP_X, 0x7e, APP, 1, VAR, "- len:u8 len:bytes")')
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -137,6 +137,55 @@ class ListingTest(helpers.TempDirTest):
         self.assertIn("ngtrace: warning:", err)
         self.assertIn("no END record", err)
 
+class EnumAndBytesTest(helpers.TempDirTest):
+    """Fields of an NG_ENUM type by name, "bytes" fields in hex."""
+
+    def listing(self, build):
+        w = tracegen.TraceWriter(cpu_hz=1_000_000)
+        w.sync(0)
+        w.name(7, "NETIF", "en0")
+        build(w)
+        w.record("END", dt=1)
+        path = self.path("t.ngt")
+        w.write(path)
+        status, out, err = helpers.run_cli("list", path)
+        self.assertEqual(status, 0, err)
+        return [ln[14:].rstrip() for ln in out.splitlines()[2:-7]]
+
+    def test_enum_names(self):
+        layer = tracegen.parse_enums()["layer"]
+        lines = self.listing(lambda w: (
+            w.record("LAYER_ENTER", fn=layer["ip4_input"], arg=0x20000010),
+            w.record("LAYER_EXIT", fn=layer["ip4_input"]),
+            w.record("LAYER_ENTER", fn=250, arg=0),               # no such layer
+            w.record("TCPIP_MSG", type="INPKT", msg=0x20000100, handler=0x401),
+            w.record("PBUF_ALLOC", type=0x82, p=0x20000200, tot_len=1514, layer=14),
+            w.record("PBUF_FREE", type=0x7f, p=0x20000200),      # no such type
+            w.record("DROP", reason="IP_CHKSUM", arg=0x20000200)))
+        self.assertEqual(lines, [
+            "boot           LAYER_ENTER      fn=ip4_input arg=0x20000010",
+            "boot           LAYER_EXIT       fn=ip4_input",
+            "boot           LAYER_ENTER      fn=250 arg=0x00000000",
+            "boot           TCPIP_MSG        type=INPKT msg=0x20000100 handler=0x00000401",
+            "boot           PBUF_ALLOC       type=POOL p=0x20000200 tot_len=1514 layer=14",
+            "boot           PBUF_FREE        type=127 p=0x20000200",
+            "boot           DROP             reason=IP_CHKSUM arg=0x20000200"])
+
+    def test_bytes_in_hex(self):
+        data = bytes(range(0xa0, 0xa0 + 64))
+        lines = self.listing(lambda w: (
+            w.record("FRAME_RX", netif=7, len=0, orig_len=60, data=b""),
+            w.record("FRAME_RX", netif=7, len=32, orig_len=32, data=data[:32]),
+            w.record("FRAME_TX", netif=7, len=33, orig_len=1514, data=data[:33]),
+            w.record("FRAME_TX", netif=7, len=64, orig_len=98, data=data)))
+        h32 = data[:32].hex()
+        self.assertEqual(lines, [
+            "boot           FRAME_RX         netif=en0 len=0 orig_len=60 data=",
+            "boot           FRAME_RX         netif=en0 len=32 orig_len=32 data=" + h32,
+            "boot           FRAME_TX         netif=en0 len=33 orig_len=1514 data=%s..." % h32,
+            "boot           FRAME_TX         netif=en0 len=64 orig_len=98 data=%s..." % h32])
+        self.assertEqual(h32[:8], "a0a1a2a3")
+
 
 if __name__ == "__main__":
     unittest.main()

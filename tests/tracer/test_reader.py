@@ -44,7 +44,9 @@ class RoundTripTest(ReaderTest):
     def random_fields(self, spec, rnd):
         fields = {}
         for name in spec.field_names():
-            if name == spec.str_field:
+            if name == spec.str_field and spec.var_type == "bytes":
+                fields[name] = bytes(rnd.randrange(256) for _ in range(rnd.randrange(0, 41)))
+            elif name == spec.str_field:
                 n = rnd.randrange(0, 41)
                 fields[name] = "".join(rnd.choice("abcxyz_019") for _ in range(n))
             elif name != "len" or not spec.var:
@@ -60,9 +62,10 @@ class RoundTripTest(ReaderTest):
             for spec in w.spec_list:           # the table, not a hand-made list
                 f = self.random_fields(spec, rnd)
                 if rep == 0:                    # all zero ...
-                    f = {k: (0 if isinstance(v, int) else "") for k, v in f.items()}
+                    f = {k: (0 if isinstance(v, int) else v[:0]) for k, v in f.items()}
                 elif rep == 1:                  # ... and all ones
-                    f = {k: ((1 << spec.field_width(k)) - 1 if isinstance(v, int) else "n" * 40)
+                    f = {k: ((1 << spec.field_width(k)) - 1 if isinstance(v, int)
+                             else (b"\xff" if isinstance(v, bytes) else "n") * 40)
                          for k, v in f.items()}
                 idx = w.record(spec.name, dt=rnd.randrange(0, 0x10000), **f)
                 want = dict(f)

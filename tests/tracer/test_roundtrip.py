@@ -77,9 +77,14 @@ WIDTH = {
     "ptr": 32, "fn": 32, "ms": 32, "ticks": 32,
 }
 
+# A field whose type is the TYPE of NG_ENUM(TYPE, NAME, VALUE) lines is one
+# byte too, wherever it sits.
+ENUM_WIDTH = 8
+
 _COMMENT = re.compile(r'"[^"\n]*"|/\*.*?\*/|//[^\n]*', re.S)
 _CLASS = re.compile(r"NG_CLASS\s*\(\s*(\w+)\s*,\s*(\w+)\s*\)")
 _KIND = re.compile(r"NG_KIND\s*\(\s*(\w+)\s*,\s*(\w+)\s*\)")
+_ENUM = re.compile(r"NG_ENUM\s*\(\s*(\w+)\s*,\s*\w+\s*,\s*\w+\s*\)")
 _EVENT = re.compile(r'NG_EVENT\s*\(\s*(\w+)\s*,\s*(\w+)\s*,\s*(\w+)\s*,\s*(\w+)\s*,'
                     r'\s*(\w+)\s*,\s*"([^"]*)"\s*\)')
 
@@ -92,6 +97,8 @@ def parse_events_def(path):
     code = _COMMENT.sub(lambda m: m.group(0) if m.group(0).startswith('"') else " ", text)
     classes = {m.group(1): int(m.group(2), 0) for m in _CLASS.finditer(code)}
     kinds = {m.group(1): int(m.group(2), 0) for m in _KIND.finditer(code)}
+    for m in _ENUM.finditer(code):
+        WIDTH.setdefault(m.group(1), ENUM_WIDTH)
     evs = []
     for m in _EVENT.finditer(code):
         name, id_, cls, nwords, flags, fields = m.groups()

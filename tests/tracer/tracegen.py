@@ -29,12 +29,13 @@ EVENTS_DEF = os.path.join(ROOT, "tracer", "events.def")
 WIDTH = {"u8": 8, "u16": 16, "u24": 24, "u32": 32, "obj": 8, "thread": 8,
          "irq": 8, "kind": 8, "state": 8, "ptr": 32, "fn": 32, "ms": 32,
          "ticks": 32}
+ENUM_WIDTH = 8          # a field of an NG_ENUM type, wherever it sits
 
 
 class Spec:
     """One event as this fake encoder understands it."""
 
-    def __init__(self, name, id_, cls, nwords, var, fields_text):
+    def __init__(self, name, id_, cls, nwords, var, fields_text, enums=()):
         self.name = name
         self.id = id_
         self.cls = cls
@@ -42,7 +43,8 @@ class Spec:
         self.var = var
         self.fields_text = fields_text
         toks = fields_text.split()
-        self.str_field = toks.pop().split(":")[0] if var else None
+        # a VAR event's last token is its data: name:str or name:bytes
+        self.str_field, self.var_type = toks.pop().split(":") if var else (None, None)
         # slots[0] is the a field, slots[1..] the words: lists of (name, type, shift, width)
         self.slots = []
         for tok in toks:
@@ -51,8 +53,10 @@ class Spec:
             if tok != "-":
                 for part in tok.split("|"):
                     nm, ty = part.split(":")
-                    slot.append((nm, ty, shift, WIDTH[ty]))
-                    shift += WIDTH[ty]
+                    width = WIDTH.get(ty, ENUM_WIDTH if ty in enums else None)
+                    assert width is not None, (name, nm, ty)
+                    slot.append((nm, ty, shift, width))
+                    shift += width
             self.slots.append(slot)
         assert len(self.slots) == 1 + nwords, name
 
@@ -70,15 +74,27 @@ class Spec:
         raise KeyError(name)
 
 
+def parse_enums(path=EVENTS_DEF):
+    """{type: {name: value}} from the NG_ENUM lines of events.def."""
+    enums = {}
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"NG_ENUM\((\w+),\s*(\w+),\s*(\w+)\)", line)
+            if m:
+                enums.setdefault(m.group(1), {})[m.group(2)] = int(m.group(3), 0)
+    return enums
+
+
 def parse_events_def(path=EVENTS_DEF):
     """(classes, kinds, states, specs) from events.def."""
     classes, kinds, states, specs = {}, {}, {}, []
+    enums = parse_enums(path)
     with open(path) as f:
         for line in f:
             m = re.match(r'NG_EVENT\((\w+),\s*(\w+),\s*(\w+),\s*(\d+),\s*(\w+),\s*"(.*)"\)', line)
             if m:
                 specs.append(Spec(m.group(1), int(m.group(2), 0), m.group(3),
-                                  int(m.group(4)), m.group(5) == "VAR", m.group(6)))
+                                  int(m.group(4)), m.group(5) == "VAR", m.group(6), enums))
                 continue
             m = re.match(r"NG_(CLASS|KIND|STATE)\((\w+),\s*(\w+)\)", line)
             if m:
@@ -102,6 +118,7 @@ class TraceWriter:
                  ring_size=4096, flags=0, build_id=b"", sig=None, version=1,
                  magic=b"NGTR"):
         self.classes, self.kinds, self.states, specs = parse_events_def(events_def)
+        self.enums = parse_enums(events_def)
         self.specs = {s.name: s for s in specs}
         self.spec_list = specs
         self.cpu_hz = cpu_hz
@@ -114,6 +131,7 @@ class TraceWriter:
         self.magic = magic
         self.words = []             # the record stream, 32-bit words
         self.record_words = []      # stream word index of each record
+        self.record_times = []      # time in cycles of each record
         self.time = 0               # time of the last record, in cycles
         self.synced = False
 
@@ -121,8 +139,9 @@ class TraceWriter:
 
     def record(self, event, dt=0, **fields):
         """Append one record; fields by name (missing ones are 0).  For a
-        VAR event pass the string by its field name; len defaults to its
-        length in UTF-8 bytes."""
+        VAR event pass the string (or bytes) by its field name; len defaults
+        to its length in bytes (UTF-8 for a str).  A field of an NG_ENUM
+        type may be given by the value's name: fn="ip4_input"."""
         name = event
         spec = self.specs[name]
         assert 0 <= dt <= 0xFFFF, dt
@@ -137,8 +156,10 @@ class TraceWriter:
         vals = []
         for slot in spec.slots:
             v = 0
-            for nm, _ty, shift, width in slot:
+            for nm, ty, shift, width in slot:
                 x = fields.get(nm, 0)
+                if isinstance(x, str):
+                    x = self.enums[ty][x]
                 assert 0 <= x < (1 << width), (name, nm, x)
                 v |= x << shift
             vals.append(v)
@@ -154,6 +175,7 @@ class TraceWriter:
             self.synced = True
         else:
             self.time += dt
+        self.record_times.append(self.time)
         return len(self.record_words) - 1
 
     def sync(self, cycles):
@@ -179,10 +201,12 @@ class TraceWriter:
         if n < len(self.record_words):
             del self.words[self.record_words[n]:]
             del self.record_words[n:]
+            del self.record_times[n:]
 
     def raw(self, *words):
         """Append raw words (for corrupt streams)."""
         self.record_words.append(len(self.words))
+        self.record_times.append(self.time)
         self.words.extend(words)
 
     # -- container ---------------------------------------------------------
@@ -291,3 +315,162 @@ def workload(w, n_records, seed=1):
             w.at(w.time + 100000, "APP_MARK", code=1, value=k)   # a gap: SYNC first
     w.truncate(start + n_records)
     return len(w.record_words) - start
+
+
+# -- frames and a received ping ----------------------------------------------
+
+def inet_checksum(data):
+    """RFC 1071: the one's complement of the one's complement sum."""
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack(">%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def ipv4_packet(src, dst, proto, payload, ident=1, ttl=64):
+    """An IPv4 header (RFC 791 3.1, no options) with a right checksum, and
+    payload."""
+    hdr = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, 0, ttl, proto, 0,
+                      bytes(src), bytes(dst))
+    hdr = hdr[:10] + struct.pack(">H", inet_checksum(hdr)) + hdr[12:]
+    return hdr + payload
+
+
+def icmp_echo_frame(src_mac, dst_mac, src_ip, dst_ip, ident=0x1234, seq=1,
+                    payload=bytes(range(56)), reply=False):
+    """An Ethernet II frame holding an ICMP echo request (or reply,
+    RFC 792) with right checksums."""
+    icmp = struct.pack(">BBHHH", 0 if reply else 8, 0, 0, ident, seq) + payload
+    icmp = icmp[:2] + struct.pack(">H", inet_checksum(icmp)) + icmp[4:]
+    return bytes(dst_mac) + bytes(src_mac) + b"\x08\x00" + ipv4_packet(src_ip, dst_ip, 1, icmp)
+
+
+def arp_frame(src_mac, src_ip, dst_ip, op=1, dst_mac=b"\xff" * 6):
+    """An Ethernet II frame holding an ARP request or reply (RFC 826)."""
+    tha = b"\0" * 6 if op == 1 else bytes(dst_mac)
+    arp = struct.pack(">HHBBH6s4s6s4s", 1, 0x0800, 6, 4, op, bytes(src_mac), bytes(src_ip),
+                      tha, bytes(dst_ip))
+    return bytes(dst_mac) + bytes(src_mac) + b"\x08\x06" + arp
+
+
+PEER_MAC = bytes.fromhex("525400aabbcc")
+OUR_MAC = bytes.fromhex("525400123456")
+PEER_IP = bytes([10, 0, 2, 2])
+OUR_IP = bytes([10, 0, 2, 15])
+
+# registry ids of the ping scenario
+T_MAIN, T_IDLE, T_ETH_RX, T_TCPIP, S_RX, M_TCPIP, N_EN0 = 1, 2, 3, 4, 5, 6, 7
+ETH_IRQ = 16 + 42                   # the Stellaris MAC's exception number
+NETIF_ADDR = 0x20000800
+FN_ETHERNET_INPUT = 0x00001235
+
+
+class PingScenario:
+    """Writes the records of the receive path of design section 1 for
+    received frames into a TraceWriter, as the firmware is expected to:
+    the ISR signals the receive thread's semaphore, eth_rx runs
+    ethernetif_input -> low_level_input (FRAME_RX) -> tcpip_input ->
+    tcpip_inpkt (trypost of an INPKT message to tcpip_mbox), tcpip_thread
+    fetches it (TCPIP_MSG) and runs tcpip_thread -> ethernet_input ->
+    ip4_input -> icmp_input -> ip4_output_if -> etharp_output ->
+    ethernet_output -> low_level_output (FRAME_TX).
+
+    marks collects the record index of each step by a name, per frame."""
+
+    def __init__(self, w, keep=64, sync_at=1000):
+        self.w = w
+        self.keep = keep
+        self.marks = []
+        self.msg = 0x20001000
+        self.pbuf = 0x20002000
+        w.sync(sync_at)
+        w.name(T_MAIN, "THREAD", "main", addr=0x20000100)
+        w.name(T_IDLE, "THREAD", "idle", addr=0x20000200)
+        w.name(T_ETH_RX, "THREAD", "eth_rx", addr=0x20000300)
+        w.name(T_TCPIP, "THREAD", "tcpip_thread", addr=0x20000400)
+        w.name(S_RX, "SEM", "eth_rx_sem", addr=0x20000500)
+        w.name(M_TCPIP, "MBOX", "tcpip_mbox", addr=0x20000600)
+        w.name(N_EN0, "NETIF", "en0", addr=NETIF_ADDR)
+        w.switch(T_TCPIP, 0, "READY", dt=10)
+        w.record("MBOX_WAIT", dt=10, mbox=M_TCPIP, timeout=0xFFFFFFFF)
+        w.switch(T_ETH_RX, T_TCPIP, "BLOCKED", dt=10)
+        w.record("SEM_WAIT", dt=10, sem=S_RX, timeout=0xFFFFFFFF)
+        w.switch(T_IDLE, T_ETH_RX, "BLOCKED", dt=10)
+
+    def _frame(self, event, data, dt):
+        return self.w.record(event, dt=dt, netif=N_EN0, len=min(len(data), self.keep),
+                             orig_len=len(data), data=data[:self.keep])
+
+    def rx_one(self, m, data, pbuf):
+        """eth_rx's part for one frame (ethernetif_input already entered)."""
+        w = self.w
+        m["lli_enter"] = w.record("LAYER_ENTER", dt=30, fn="low_level_input", arg=NETIF_ADDR)
+        m["pbuf_alloc"] = w.record("PBUF_ALLOC", dt=40, type=0x82, p=pbuf, tot_len=len(data))
+        m["frame_rx"] = self._frame("FRAME_RX", data, 200)
+        m["lli_exit"] = w.record("LAYER_EXIT", dt=20, fn="low_level_input")
+        m["tcpip_input"] = w.record("LAYER_ENTER", dt=20, fn="tcpip_input", arg=pbuf)
+        w.record("LAYER_ENTER", dt=10, fn="tcpip_inpkt", arg=pbuf)
+        m["post"] = w.record("MBOX_TRYPOST", dt=30, mbox=M_TCPIP, msg=self.msg_of(pbuf))
+        w.record("LAYER_EXIT", dt=10, fn="tcpip_inpkt")
+        w.record("LAYER_EXIT", dt=10, fn="tcpip_input")
+
+    def msg_of(self, pbuf):
+        return self.msg + (pbuf - self.pbuf) // 8
+
+    def tcpip_one(self, m, pbuf, reply):
+        """tcpip_thread's part for one INPKT message."""
+        w = self.w
+        msg = self.msg_of(pbuf)
+        m["fetch"] = w.record("MBOX_FETCH", dt=40, mbox=M_TCPIP, msg=msg)
+        m["tcpip_msg"] = w.record("TCPIP_MSG", dt=20, type="INPKT", msg=msg,
+                                  handler=FN_ETHERNET_INPUT)
+        chain = ["tcpip_thread", "ethernet_input", "ip4_input", "icmp_input"]
+        if reply is not None:
+            chain += ["ip4_output_if", "etharp_output", "ethernet_output", "low_level_output"]
+        for fn in chain:
+            arg = msg if fn == "tcpip_thread" else pbuf
+            m[fn] = w.record("LAYER_ENTER", dt=25, fn=fn, arg=arg)
+        if reply is not None:
+            m["frame_tx"] = self._frame("FRAME_TX", reply, 150)
+        for fn in reversed(chain):
+            if fn == "ethernet_input":
+                m["pbuf_free"] = w.record("PBUF_FREE", dt=10, type=0x82, p=pbuf)
+            m["exit_" + fn] = w.record("LAYER_EXIT", dt=15, fn=fn)
+
+    def ping(self, seq=1, frames=1, gap=5000):
+        """One interrupt for `frames` echo requests (all handled in one
+        ethernetif_input activation), then tcpip_thread answers each.
+        Returns the marks of the frames."""
+        w = self.w
+        marks = [{} for _ in range(frames)]
+        w.at(w.time + gap, "ISR_ENTER", irq=ETH_IRQ)
+        marks[0]["isr_enter"] = len(w.record_words) - 1
+        marks[0]["signal"] = w.record("SEM_SIGNAL", dt=20, sem=S_RX, count=0, woke=T_ETH_RX)
+        marks[0]["isr_exit"] = w.record("ISR_EXIT", dt=10, irq=ETH_IRQ)
+        marks[0]["switch_rx"] = w.switch(T_ETH_RX, T_IDLE, "READY", dt=30)
+        marks[0]["take"] = w.record("SEM_TAKE", dt=20, sem=S_RX, count=0)
+        marks[0]["ethif_enter"] = w.record("LAYER_ENTER", dt=20, fn="ethernetif_input",
+                                           arg=NETIF_ADDR)
+        pbufs = []
+        for k in range(frames):
+            pbuf = self.pbuf + 0x100 * (len(self.marks) + k)
+            pbufs.append(pbuf)
+            req = icmp_echo_frame(PEER_MAC, OUR_MAC, PEER_IP, OUR_IP, seq=seq + k)
+            marks[k]["request"] = req
+            self.rx_one(marks[k], req, pbuf)
+        marks[-1]["ethif_exit"] = w.record("LAYER_EXIT", dt=10, fn="ethernetif_input")
+        w.record("SEM_WAIT", dt=10, sem=S_RX, timeout=0xFFFFFFFF)
+        marks[0]["switch_tcpip"] = w.switch(T_TCPIP, T_ETH_RX, "BLOCKED", dt=30)
+        for k in range(frames):
+            rep = icmp_echo_frame(OUR_MAC, PEER_MAC, OUR_IP, PEER_IP, seq=seq + k, reply=True)
+            marks[k]["reply"] = rep
+            self.tcpip_one(marks[k], pbufs[k], rep)
+        w.record("MBOX_WAIT", dt=20, mbox=M_TCPIP, timeout=0xFFFFFFFF)
+        w.switch(T_IDLE, T_TCPIP, "BLOCKED", dt=10)
+        self.marks.extend(marks)
+        return marks
+
+    def end(self):
+        self.w.at(self.w.time + 100, "END", status=0)

@@ -103,10 +103,12 @@ static uint32_t documented_signature(void)
 #define NG_CLASS(name, bit)
 #define NG_KIND(name, value)
 #define NG_STATE(name, value)
+#define NG_ENUM(type, name, value)
 #define NG_EVENT(name, id, cls, nwords, flags, fields) \
     sum += (((uint64_t)(id) * 2654435761u) & 0xffffffffu) ^ \
            ((uint64_t)(nwords) << 8 | (uint64_t)NG_CLASS_##cls << 16 | (uint64_t)(flags) << 24);
 #include "events.def"
+#undef NG_ENUM
 #undef NG_EVENT
 #undef NG_CLASS
 #undef NG_KIND

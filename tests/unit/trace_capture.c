@@ -33,9 +33,11 @@ static void load_table(void)
 #define NG_CLASS(name, bit)
 #define NG_KIND(name, value)
 #define NG_STATE(name, value)
+#define NG_ENUM(type, name, value)
 #define NG_EVENT(name, id, cls, nwords, flags, fields) \
     ev_words[(id)] = (nwords); ev_var[(id)] = (flags);
 #include "events.def"
+#undef NG_ENUM
 #undef NG_EVENT
 #undef NG_CLASS
 #undef NG_KIND

@@ -102,12 +102,14 @@ int main(int argc, char **argv)
 #define NG_CLASS(name, bit)
 #define NG_KIND(name, value)
 #define NG_STATE(name, value)
+#define NG_ENUM(type, name, value)
 #define NG_EVENT(name, id, cls, nwords, flags, fields) \
     if (NG_CLASS_##cls != NG_CLASS_META && (flags) != VAR) { \
         emit((id), (nwords)); \
         events++; \
     }
 #include "events.def"
+#undef NG_ENUM
 #undef NG_EVENT
 #undef NG_CLASS
 #undef NG_KIND

@@ -73,12 +73,13 @@ class EventTable:
         self.by_id = {}
         self.states = {}
         self.kinds = {}
+        self.enums = {}         # NG_ENUM type -> {value: name}
         self.source = None
         try:
             self._from_ngtracelib()
             self.source = "tracer/ngtracelib/events.py"
         except Exception:       # being written, moved, or broken: do it here
-            self.by_id, self.states, self.kinds = {}, {}, {}
+            self.by_id, self.states, self.kinds, self.enums = {}, {}, {}, {}
             self._parse()
             self.source = "netglass.py's own parser"
 
@@ -94,6 +95,7 @@ class EventTable:
             self.by_id[ev.id] = _Event(ev.name, ev.id, ev.nwords, ev.var, fields)
         self.states = {v: k for k, v in table.states.items()}
         self.kinds = {v: k for k, v in table.kinds.items()}
+        self.enums = {ty: dict(names) for ty, names in table.enum_names.items()}
         if not self.by_id:
             raise ValueError("empty table")
 
@@ -109,6 +111,9 @@ class EventTable:
             self.states[int(m.group(2), 0)] = m.group(1)
         for m in re.finditer(r"NG_KIND\s*\(\s*(\w+)\s*,\s*" + num + r"\s*\)", text):
             self.kinds[int(m.group(2), 0)] = m.group(1)
+        for m in re.finditer(r"NG_ENUM\s*\(\s*(\w+)\s*,\s*(\w+)\s*,\s*" + num + r"\s*\)",
+                             text):
+            self.enums.setdefault(m.group(1), {})[int(m.group(3), 0)] = m.group(2)
         for m in re.finditer(r"NG_EVENT\s*\(\s*(\w+)\s*,\s*" + num +
                              r"\s*,\s*\w+\s*,\s*(\d+)\s*,\s*(\w+)\s*,\s*\"([^\"]*)\"\s*\)",
                              text):
@@ -122,10 +127,11 @@ class EventTable:
                 shift = 0
                 for part in tok.split("|"):
                     fname, _, ftype = part.partition(":")
-                    if ftype == "str":
-                        fields.append(_Field(fname, "str", "str", 0, 0))
+                    if ftype in ("str", "bytes"):     # a VAR record's data
+                        fields.append(_Field(fname, ftype, "str", 0, 0))
                         continue
-                    width = self.WIDTH.get(ftype, 32)
+                    # an NG_ENUM type is one byte, like kind and state
+                    width = self.WIDTH.get(ftype, 8 if ftype in self.enums else 32)
                     fields.append(_Field(fname, ftype, word, shift, width))
                     shift += width
             self.by_id[int(id_, 0)] = _Event(name, int(id_, 0), nwords, var, fields)
@@ -951,7 +957,7 @@ def decode_at(table, get, pos, end, reg_size):
     args = [get(pos + 1 + k) for k in range(ev.nwords)]
     fields = {}
     for f in ev.fields:
-        if f.type == "str":
+        if f.word == "str":         # a VAR record's data, read below
             continue
         src = a if f.word is None else args[f.word]
         val = src >> f.shift & ((1 << f.width) - 1)
@@ -977,6 +983,8 @@ def decode_at(table, get, pos, end, reg_size):
         for f in ev.fields:
             if f.type == "str":
                 fields[f.name] = raw[:length].decode("latin-1")
+            elif f.type == "bytes":
+                fields[f.name] = raw[:length]
         n += nstr
     r = Record()
     r.pos, r.ev, r.a, r.dt, r.fields, r.words = pos, ev, a, dt, fields, n
@@ -1223,6 +1231,10 @@ ring until new records overwrite them."""
                 s = "forever" if v == U32 else "%d" % v
             elif ty == "str":
                 s = repr(v)
+            elif ty == "bytes":
+                s = v[:32].hex() + ("..." if len(v) > 32 else "")
+            elif ty in table.enums:
+                s = table.enums[ty].get(v, str(v))
             else:
                 s = str(v)
             if r.ev.name == "SYNC":

@@ -1,4 +1,4 @@
-"""The ngtrace command line: list, svg, info and events.
+"""The ngtrace command line: list, svg, flow, pcapng, info and events.
 
 Every error is one line "ngtrace: error: ..." on stderr and exit status 2
 (argument errors included); warnings are "ngtrace: warning: ..." lines and
@@ -9,6 +9,7 @@ NGTRACE_DEBUG=1 to get one for an internal error.
 import argparse
 import os
 import sys
+import textwrap
 
 from . import events as events_mod
 from .errors import NgtraceError
@@ -53,6 +54,16 @@ def _pos_int(s):
     return v
 
 
+def _nonneg_int(s):
+    try:
+        v = int(s, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not an integer: %r" % s)
+    if v < 0:
+        raise argparse.ArgumentTypeError("must be at least 0: %r" % s)
+    return v
+
+
 def build_parser():
     p = ArgumentParser(prog="ngtrace",
                        description="Decode netglass trace files (docs/ngtrace.md).")
@@ -82,6 +93,25 @@ def build_parser():
     sp.add_argument("--max-rows", type=_pos_int, default=400, metavar="N",
                     help="draw at most N rows (default 400)")
     sp.set_defaults(func=cmd_svg)
+
+    sp = sub.add_parser("flow", help="the records of one received frame across threads: "
+                        "SVG diagram or --text listing")
+    trace_args(sp)
+    sp.add_argument("--frame", type=_pos_int, metavar="N",
+                    help="the N-th FRAME_RX (default: the first ICMP echo request)")
+    sp.add_argument("-o", "--output", metavar="OUT.svg", help="the SVG file to write")
+    sp.add_argument("--text", action="store_true",
+                    help="print the flow as an indented call listing")
+    sp.set_defaults(func=cmd_flow)
+
+    sp = sub.add_parser("pcapng", help="the frames as pcapng, trace records as comments")
+    trace_args(sp)
+    sp.add_argument("-o", "--output", metavar="OUT.pcapng", required=True,
+                    help="the pcapng file to write")
+    sp.add_argument("--comment-lines", type=_nonneg_int, default=60, metavar="N",
+                    help="at most N lines of trace records per packet comment (default 60; "
+                         "0: no comments)")
+    sp.set_defaults(func=cmd_pcapng)
 
     sp = sub.add_parser("info", help="header, counts, duration, losses")
     trace_args(sp)
@@ -147,6 +177,49 @@ def cmd_svg(args):
     return 0
 
 
+def cmd_flow(args):
+    from .flow import FlowIndex, frame_number_of_echo
+    from .flow_svg import write_flow_svg
+    from .flow_text import flow_lines
+    from .listing import Formatter
+    if not args.output and not args.text:
+        raise NgtraceError("flow needs -o OUT.svg, --text, or both")
+    trace, elf = _open(args)
+    index = FlowIndex(trace)
+    number = args.frame
+    if number is None:
+        if not index.rx_frames:
+            index.rx_flow(1)                    # raises: no FRAME_RX records
+        number = frame_number_of_echo(index)
+        if number is None:
+            raise NgtraceError("%s: none of the %d FRAME_RX records is an ICMP echo request; "
+                               "pick one with --frame N" % (trace.path, len(index.rx_frames)))
+    flow = index.rx_flow(number)
+    fmt = Formatter(trace.table, elf)
+    if args.output:
+        try:
+            write_flow_svg(flow, fmt, args.output)
+        except OSError as e:
+            raise NgtraceError("cannot write %s: %s" % (args.output, e.strerror or e))
+    if args.text:
+        sys.stdout.write("\n".join(flow_lines(flow, fmt)) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+def cmd_pcapng(args):
+    from .pcapng import write_pcapng
+    trace, elf = _open(args)
+    cap = write_pcapng(trace, args.output, elf, args.comment_lines)
+    nrx, ntx = len(cap.index.rx_frames), len(cap.index.tx_frames)
+    names = ", ".join(ifc[1] for ifc in sorted(cap.ifaces.values()))
+    sys.stdout.write("%s: %d frame%s (%d received, %d sent) on %d interface%s (%s)\n" % (
+        args.output, nrx + ntx, "" if nrx + ntx == 1 else "s", nrx, ntx, len(cap.ifaces),
+        "" if len(cap.ifaces) == 1 else "s", names))
+    sys.stdout.flush()
+    return 0
+
+
 def cmd_info(args):
     from .info import info_lines
     trace, elf = _open(args)
@@ -167,6 +240,10 @@ def cmd_events(args):
     out.append("classes: " + " ".join("%s=%d" % kv for kv in t.classes.items()))
     out.append("kinds:   " + " ".join("%s=%d" % kv for kv in t.kinds.items()))
     out.append("states:  " + " ".join("%s=%d" % kv for kv in t.states.items()))
+    for ty, vals in t.enums.items():
+        out.extend(textwrap.wrap(" ".join("%s=%d" % kv for kv in vals.items()), 96,
+                                 initial_indent="enum %s: " % ty,
+                                 subsequent_indent="    ", break_on_hyphens=False))
     out.append("%d events, signature 0x%08x" % (len(t.events), t.signature))
     sys.stdout.write("\n".join(out) + "\n")
     sys.stdout.flush()

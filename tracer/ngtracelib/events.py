@@ -2,18 +2,22 @@
 
 events.def is the single table of trace events, shared with the C recorder
 (which includes it as an X-macro).  This module reads its NG_CLASS, NG_KIND,
-NG_STATE and NG_EVENT lines with regular expressions, checks them, turns the
+NG_STATE, NG_ENUM and NG_EVENT lines with regular expressions, checks them, turns the
 FIELDS string of each event into a list of bit fields, builds one decode
 function per event, and computes the events signature of
 docs/trace-format.md.  Nothing of the table is repeated here.
 
 FIELDS grammar (from the comment at the top of events.def): space separated
 tokens, first the header's 8-bit "a" field, then one token per argument word,
-then for a VAR event one "name:str" token for the string.  A token is "-"
-(unused), "name:type", or several "name:type" joined by "|", packed from bit
-0 upwards.  Widths: u8/u16/u24/u32 as named; obj, thread, irq, kind and state
-are 8 bits (a registry id, an exception number, an enum value); ptr, fn, ms
-and ticks are 32 bits.
+then for a VAR event one "name:str" or "name:bytes" token for the data
+after the words (text, or raw bytes such as the start of a frame).  A token
+is "-" (unused), "name:type", or several "name:type" joined by "|", packed
+from bit 0 upwards.  Widths: u8/u16/u24/u32 as named; obj, thread, irq, kind
+and state are 8 bits (a registry id, an exception number, an enum value);
+ptr, fn, ms and ticks are 32 bits.  A type may also be the TYPE of
+NG_ENUM(TYPE, NAME, VALUE) lines: such a field is 8 bits wide wherever it
+sits (the header's "a" field or a word), like kind and state, so its values
+must be 0..255; the listing shows the value by its NAME.
 """
 
 import os
@@ -28,6 +32,12 @@ TYPE_WIDTH = {
     "ptr": 32, "fn": 32, "ms": 32, "ticks": 32,
 }
 
+#: Types of the last token of a VAR event: its data after the words.
+VAR_TYPES = ("str", "bytes")
+
+#: Width of a field whose type is an NG_ENUM type.
+ENUM_WIDTH = 8
+
 SIGNATURE_MULT = 2654435761
 MASK32 = 0xFFFFFFFF
 
@@ -35,6 +45,7 @@ _NUM = r"(0[xX][0-9a-fA-F]+|\d+)"
 _RE_CLASS = re.compile(r"NG_CLASS\s*\(\s*(\w+)\s*,\s*" + _NUM + r"\s*\)")
 _RE_KIND = re.compile(r"NG_KIND\s*\(\s*(\w+)\s*,\s*" + _NUM + r"\s*\)")
 _RE_STATE = re.compile(r"NG_STATE\s*\(\s*(\w+)\s*,\s*" + _NUM + r"\s*\)")
+_RE_ENUM = re.compile(r"NG_ENUM\s*\(\s*(\w+)\s*,\s*(\w+)\s*,\s*" + _NUM + r"\s*\)")
 _RE_EVENT = re.compile(
     r"NG_EVENT\s*\(\s*(\w+)\s*,\s*" + _NUM + r"\s*,\s*(\w+)\s*,\s*(\d+)\s*,"
     r"\s*(\w+)\s*,\s*\"([^\"]*)\"\s*\)")
@@ -53,7 +64,7 @@ class Field:
     """One decoded value of a record.
 
     word is None for the header's "a" field, k for argument word k (0-based),
-    and "str" for the string of a VAR record.
+    and "str" for the data of a VAR record (type "str" or "bytes").
     """
     __slots__ = ("name", "type", "word", "shift", "width")
 
@@ -87,10 +98,12 @@ class Event:
         self.fields = fields
         self.line = line
         self.len_field = None
-        self.str_field = None
+        self.str_field = None       # the field holding a VAR record's data
+        self.var_type = None        # its type: "str" (text) or "bytes"
         for f in fields:
-            if f.type == "str":
+            if f.word == "str":
                 self.str_field = f.name
+                self.var_type = f.type
         if var:
             self.len_field = "len"
         self.field_types = {f.name: f.type for f in fields}
@@ -108,7 +121,7 @@ def _decoder_source(ev):
     shifts and masks, so that decoding a record is one call."""
     by_word = {}
     for f in ev.fields:
-        if f.type != "str":
+        if f.word != "str":
             by_word.setdefault(f.word, []).append(f)
     lines = ["def decode(a, w, i):"]
     items = []
@@ -138,12 +151,15 @@ class Table:
         self.classes = {}      # name -> bit
         self.kinds = {}        # name -> value
         self.states = {}       # name -> value
+        self.enums = {}        # NG_ENUM type -> {name: value}, in file order
         self.events = []       # in file order
         self.by_id = [None] * 256
         self.by_name = {}
         self._parse()
         self.kind_names = {v: k for k, v in self.kinds.items()}
         self.state_names = {v: k for k, v in self.states.items()}
+        self.enum_names = {ty: {v: k for k, v in vals.items()}
+                           for ty, vals in self.enums.items()}
         self.signature = compute_signature(self.events)
 
     def _error(self, line, msg):
@@ -161,20 +177,30 @@ class Table:
             s = m.group(0)
             return s if s.startswith('"') else "\n" * s.count("\n") or " "
         code = _RE_COMMENT.sub(blank, text)
+        # Events are read after everything else, so that an event may use an
+        # NG_ENUM type or NG_CLASS that is defined further down the file.
+        events = []
         for lineno, line in enumerate(code.split("\n"), 1):
             s = line.strip()
             if not s:
                 continue
             if not s.startswith("NG_"):
-                self._error(lineno, "not an NG_CLASS, NG_KIND, NG_STATE or NG_EVENT line: %s" % s)
-            for regex, handler in ((_RE_EVENT, self._event), (_RE_CLASS, self._class),
-                                   (_RE_KIND, self._kind), (_RE_STATE, self._state)):
+                self._error(lineno, "not an NG_CLASS, NG_KIND, NG_STATE, NG_ENUM or "
+                            "NG_EVENT line: %s" % s)
+            m = _RE_EVENT.fullmatch(s)
+            if m:
+                events.append((lineno, m))
+                continue
+            for regex, handler in ((_RE_CLASS, self._class), (_RE_KIND, self._kind),
+                                   (_RE_STATE, self._state), (_RE_ENUM, self._enum_value)):
                 m = regex.fullmatch(s)
                 if m:
                     handler(lineno, m)
                     break
             else:
                 self._error(lineno, "cannot parse: %s" % s)
+        for lineno, m in events:
+            self._event(lineno, m)
         if not self.events:
             self._error(1, "no NG_EVENT lines")
 
@@ -194,6 +220,30 @@ class Table:
 
     def _state(self, lineno, m):
         self._enum(self.states, "state", lineno, m, 255)
+
+    def _enum_value(self, lineno, m):
+        ty, name, value = m.group(1), m.group(2), int(m.group(3), 0)
+        if ty in TYPE_WIDTH or ty in VAR_TYPES:
+            self._error(lineno, "enum type %s is the name of a built-in type" % ty)
+        vals = self.enums.setdefault(ty, {})
+        if name in vals:
+            self._error(lineno, "enum %s: %s defined twice" % (ty, name))
+        if not 0 <= value < (1 << ENUM_WIDTH):
+            self._error(lineno, "enum %s: %s = %d out of range 0..%d (enum fields are %d bits)"
+                        % (ty, name, value, (1 << ENUM_WIDTH) - 1, ENUM_WIDTH))
+        for other, v in vals.items():
+            if v == value:
+                self._error(lineno, "enum %s: %s = %d, the value of %s already"
+                            % (ty, name, value, other))
+        vals[name] = value
+
+    def width(self, ty):
+        """Bit width of a field type, None if there is no such type."""
+        if ty in TYPE_WIDTH:
+            return TYPE_WIDTH[ty]
+        if ty in self.enums:
+            return ENUM_WIDTH
+        return None
 
     def _event(self, lineno, m):
         name, id_, cls, nwords, flags, text = m.groups()
@@ -231,10 +281,12 @@ class Table:
             full = 8 if pos == 0 else 32
             if var and pos == len(tokens) - 1:
                 nm, _, ty = tok.partition(":")
-                if ty != "str" or not _RE_IDENT.match(nm):
-                    self._error(lineno, "event %s: a VAR event ends with name:str, not %s"
-                                % (evname, tok))
-                fields.append(Field(nm, "str", "str", 0, 0))
+                if ty not in VAR_TYPES or not _RE_IDENT.match(nm):
+                    self._error(lineno, "event %s: a VAR event ends with name:str or "
+                                "name:bytes, not %s" % (evname, tok))
+                if nm in seen:
+                    self._error(lineno, "event %s: field %s twice" % (evname, nm))
+                fields.append(Field(nm, ty, "str", 0, 0))
                 seen.add(nm)
                 continue
             if tok == "-":
@@ -244,13 +296,16 @@ class Table:
                 nm, colon, ty = part.partition(":")
                 if not colon or not _RE_IDENT.match(nm):
                     self._error(lineno, "event %s: bad field %r" % (evname, part))
-                if ty not in TYPE_WIDTH:
+                width = self.width(ty)
+                if width is None:
+                    if ty in VAR_TYPES:
+                        self._error(lineno, "event %s: field %s: %s is only the last "
+                                    "token of a VAR event" % (evname, nm, ty))
                     self._error(lineno, "event %s: field %s has unknown type %r"
                                 % (evname, nm, ty))
                 if nm in seen:
                     self._error(lineno, "event %s: field %s twice" % (evname, nm))
                 seen.add(nm)
-                width = TYPE_WIDTH[ty]
                 if shift + width > full:
                     self._error(lineno, "event %s: fields of %r need %d bits, the %s has %d"
                                 % (evname, tok, shift + width,
@@ -259,8 +314,7 @@ class Table:
                 shift += width
         if var and "len" not in seen:
             self._error(lineno, "event %s: a VAR event needs a field named len" % evname)
-        if not var and any(f.type == "str" for f in fields):
-            self._error(lineno, "event %s: str field without VAR" % evname)
+
         return fields
 
 

@@ -10,13 +10,17 @@ name, or the interrupt as isr:SysTick (exception 15), isr:irqN (exception
 their type in events.def: obj and thread ids by their name at that moment
 ("none" for id 0, "#5" for an id never named), ptr and fn in hex with the
 ELF symbol when there is one ("0x20000120 <msgs+0x10>"), kind and state by
-name, ms and ticks with their unit (0xffffffff as 'forever'), str quoted, other numbers in decimal.
+name, a field of an NG_ENUM type by the name of its value (an unknown value
+as its number), ms and ticks with their unit (0xffffffff as 'forever'), str
+quoted, bytes in hex (the first 32 bytes, then "..."),
+other numbers in decimal.
 
 Each event gets a formatting function generated from its fields, so that a
 line costs one call and one % operation.
 """
 
 _BATCH = 4096
+HEX_BYTES = 32          # bytes of a "bytes" field shown before "..."
 
 
 def quote(s):
@@ -30,6 +34,14 @@ def quote(s):
         else:
             out.append(ch)
     return '"' + "".join(out) + '"'
+
+
+def hexdump(data, limit=HEX_BYTES):
+    """Bytes as hex without separators; past limit bytes, "..." (the
+    record's len field, on the same line, says how many there are)."""
+    if len(data) <= limit:
+        return data.hex()
+    return data[:limit].hex() + "..."
 
 
 class Formatter:
@@ -58,6 +70,7 @@ class Formatter:
         dict d, N = Registry.obj_names() and I = Registry.irq_names()."""
         kinds = self.table.kind_names
         states = self.table.state_names
+        enums = self.table.enum_names
         parts = []
         args = []
         for f in ev.fields:
@@ -85,6 +98,12 @@ class Formatter:
             elif t == "str":
                 parts.append("%s=%%s" % f.name)
                 args.append("Q(%s)" % v)
+            elif t == "bytes":
+                parts.append("%s=%%s" % f.name)
+                args.append("H(%s)" % v)
+            elif t in enums:
+                parts.append("%s=%%s" % f.name)
+                args.append("E[%r].get(%s) or str(%s)" % (t, v, v))
             else:
                 parts.append("%s=%%d" % f.name)
                 args.append(v)
@@ -94,7 +113,8 @@ class Formatter:
                 head + " ".join(parts), ", ".join(args))
         else:
             src = "def fmt(d, N, I):\n    return %r\n" % ev.name
-        ns = {"S": self.sym, "K": kinds, "T": states, "Q": quote}
+        ns = {"S": self.sym, "K": kinds, "T": states, "Q": quote, "H": hexdump,
+              "E": enums}
         exec(compile(src, "<format:%s>" % ev.name, "exec"), ns)
         return ns["fmt"]
 

@@ -174,7 +174,8 @@ class Record(tuple):
     ctx     the context: thread id in bits 0..7, and the exception number of
             the interrupt being served in bits 8.. (0 in thread mode)
     event   the events.Event
-    fields  dict of the decoded fields (ints; the VAR string as str)
+    fields  dict of the decoded fields (ints; a VAR record's data as str,
+            or as bytes for a field of type bytes)
     offset  file offset of the record's header word
     reg     the Registry snapshot in force at this record
     """
@@ -458,7 +459,9 @@ class Trace:
                         if j > nw:
                             if self._cut_at_chunk_end(off, ev):
                                 break
-                        fields[ev.str_field] = stream[b0:b0 + ln].decode("utf-8", "replace")
+                        data = stream[b0:b0 + ln]
+                        fields[ev.str_field] = data if ev.var_type == "bytes" else \
+                            data.decode("utf-8", "replace")
                     rctx = ctx
                     rreg = reg
                     if sp == _SYNC:

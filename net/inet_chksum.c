@@ -1,0 +1,105 @@
+/*
+ * net/inet_chksum.c - the Internet checksum, RFC 1071.
+ *
+ * The sum is kept as a plain number: the data's 16-bit words are read
+ * big-endian (network order) into a 32-bit accumulator whose carries are
+ * folded back in at the end (RFC 1071 2(B): ones' complement addition is
+ * "end-around carry"). Reading byte by byte makes any alignment work. The
+ * results are turned into the data's byte order only on the way out, so a
+ * caller stores them into a header unchanged.
+ *
+ * Chains: a pbuf of odd length leaves the next pbuf's first byte in the
+ * low half of a word. Rather than carry a byte over, the accumulator is
+ * byte-swapped and the next pbuf summed as if it started a word; a second
+ * odd pbuf swaps back (RFC 1071 2(B): the sum is byte-order independent,
+ * so swapping the sum is the same as swapping every word in it).
+ */
+#include "lwip/inet_chksum.h"
+#include "lwip/def.h"
+
+/* Sum of the big-endian 16-bit words of b; a last odd byte is the high
+ * half of a word whose low half is zero (RFC 1071 4.1). */
+static u32_t sum_words(const u8_t *b, u32_t len, u32_t acc)
+{
+    while (len >= 2) {
+        acc += (u32_t)b[0] << 8 | b[1];
+        b += 2;
+        len -= 2;
+        if (acc & 0x80000000u)
+            acc = FOLD_U32T(acc);   /* keep room for more carries */
+    }
+    if (len)
+        acc += (u32_t)b[0] << 8;
+    return acc;
+}
+
+static u16_t fold(u32_t acc)
+{
+    acc = FOLD_U32T(acc);
+    acc = FOLD_U32T(acc);
+    return (u16_t)acc;
+}
+
+static u16_t swap16(u16_t w)
+{
+    return (u16_t)SWAP_BYTES_IN_WORD(w);
+}
+
+u16_t lwip_standard_chksum(const void *dataptr, int len)
+{
+    if (len <= 0)
+        return 0;
+    return lwip_htons(fold(sum_words(dataptr, (u32_t)len, 0)));
+}
+
+u16_t inet_chksum(const void *dataptr, u16_t len)
+{
+    return (u16_t)~lwip_standard_chksum(dataptr, len);
+}
+
+/* The (folded, uncomplemented, numeric) sum of the first `len` bytes of
+ * the chain p, with the swap trick for pbufs that end on an odd byte. */
+static u16_t sum_chain(const struct pbuf *p, u32_t len)
+{
+    u16_t acc = 0;
+    int swapped = 0;
+    for (; p != NULL && len > 0; p = p->next) {
+        u32_t n = LWIP_MIN((u32_t)p->len, len);
+        acc = fold(sum_words(p->payload, n, acc));
+        len -= n;
+        if (n & 1) {
+            swapped = !swapped;
+            acc = swap16(acc);
+        }
+    }
+    return swapped ? swap16(acc) : acc;
+}
+
+u16_t inet_chksum_pbuf(struct pbuf *p)
+{
+    return (u16_t)~lwip_htons(sum_chain(p, p ? p->tot_len : 0));
+}
+
+/* The pseudo-header's words: source and destination address (already in
+ * network order in memory), zero and protocol, length (RFC 768, RFC 9293 3.1). */
+static u32_t sum_pseudo(u8_t proto, u16_t proto_len, const ip4_addr_t *src,
+                        const ip4_addr_t *dest)
+{
+    u32_t acc = sum_words((const u8_t *)&src->addr, 4, 0);
+    acc = sum_words((const u8_t *)&dest->addr, 4, acc);
+    return acc + proto + proto_len;
+}
+
+u16_t inet_chksum_pseudo_partial(struct pbuf *p, u8_t proto, u16_t proto_len,
+                                 u16_t chksum_len, const ip4_addr_t *src,
+                                 const ip4_addr_t *dest)
+{
+    u32_t acc = sum_pseudo(proto, proto_len, src, dest) + sum_chain(p, chksum_len);
+    return (u16_t)~lwip_htons(fold(acc));
+}
+
+u16_t inet_chksum_pseudo(struct pbuf *p, u8_t proto, u16_t proto_len,
+                         const ip4_addr_t *src, const ip4_addr_t *dest)
+{
+    return inet_chksum_pseudo_partial(p, proto, proto_len, p ? p->tot_len : 0, src, dest);
+}

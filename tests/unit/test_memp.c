@@ -242,7 +242,7 @@ static void corrupt_free_list(void)
 
 START_TEST(corrupt_free_list_is_caught)
 {
-    expect_fault(corrupt_free_list, "PBUF/ROM", "corrupt");
+    expect_fault(corrupt_free_list, "PBUF_REF/ROM", "corrupt");
     ng_assert_net_clean();
 }
 END_TEST

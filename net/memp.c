@@ -96,8 +96,9 @@ static void guard_fill(const struct memp_desc *d, u8_t *elem)
 
 static int guard_intact(const struct memp_desc *d, const u8_t *elem)
 {
-    for (unsigned i = 0; i < MEMP_GUARD_SIZE; i++)
-        if (elem[d->size + i] != MEMP_GUARD_BYTE)
+    const u8_t *end = elem + d->size + MEMP_GUARD_SIZE;
+    for (const u8_t *g = elem + d->size; g < end; g++)
+        if (*g != MEMP_GUARD_BYTE)
             return 0;
     return 1;
 }

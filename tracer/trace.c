@@ -52,6 +52,8 @@ struct ng_trace_state {
     uint32_t lost_total;
     uint32_t chunk_seq;
     uint32_t mask_wanted;       /* the class mask to apply at ng_trace_begin */
+    uint8_t need_sync;          /* the next record goes after a SYNC */
+    uint8_t need_sync_first;    /* ... the first of the trace: take the clock as it is */
     uint32_t overwritten;       /* trace=none: words of the oldest records given up */
     uint8_t started, transport, ended;
     uint32_t ring[RING_WORDS] __attribute__((aligned(8)));
@@ -88,6 +90,8 @@ static void set_limit(void)
     uint32_t block_end = (h | (BLOCK_WORDS - 1u)) + 1u;
     uint32_t free_end = ST->tail + RING_WORDS;
     ST->limit = (int32_t)(block_end - free_end) < 0 ? block_end : free_end;
+    if (ST->need_sync)
+        ST->limit = h;          /* the next record must come to write_slow */
 }
 
 static void put(uint32_t *h, uint32_t w)
@@ -102,13 +106,22 @@ static void put(uint32_t *h, uint32_t w)
  * Interrupts are masked by the caller. Writes, as needed, OVERFLOW (with
  * the count of records lost), SYNC (the full 64-bit time), then the record;
  * asks the board to drain when a block is complete. When there is no room
- * the record is counted as lost and last_time is put more than 0xffff in
- * the past, so the next record comes here too and the OVERFLOW is written
- * as soon as there is room. */
+ * the record is counted as lost and a SYNC is asked for (need_sync, which
+ * also pulls the limit down to the head) so that the next record comes here
+ * too and the OVERFLOW is written as soon as there is room. */
 static void write_slow(uint32_t hdr, uint32_t n, const uint32_t *w, uint32_t now)
 {
     uint32_t h = ST->head;
-    int sync = now - ST->last_time > 0xffffu || ST->lost;
+    int32_t gap = (int32_t)(now - ST->last_time);
+    if (gap < 0) {
+        /* The clock read earlier than the previous record. Under -icount
+         * this never happens; without it QEMU may show SysTick's reload a
+         * moment before it raises the interrupt, so a reading can be one
+         * tick behind. Keep the trace monotonic: same time as before. */
+        now = ST->last_time;
+        gap = 0;
+    }
+    int sync = ST->need_sync || gap > 0xffff;
     uint32_t need = 1 + n + (sync ? 3u : 0u) + (ST->lost ? 2u : 0u);
     if (ST->transport == NG_TRACE_TO_NONE && RING_WORDS - (h - ST->tail) < need) {
         ST->tail += BLOCK_WORDS;    /* nothing ships: the ring is a flight recorder */
@@ -117,7 +130,7 @@ static void write_slow(uint32_t hdr, uint32_t n, const uint32_t *w, uint32_t now
     if (RING_WORDS - (h - ST->tail) < need) {
         ST->lost++;
         ST->lost_total++;
-        ST->last_time = now - 0x10000u;
+        ST->need_sync = 1;          /* the next record that fits: OVERFLOW, SYNC */
         set_limit();
         return;
     }
@@ -127,14 +140,19 @@ static void write_slow(uint32_t hdr, uint32_t n, const uint32_t *w, uint32_t now
         put(&h, (ST->lost & 0xffffffu) | ng_arch_isr_number() << 24);
         ST->lost = 0;
     }
-    uint32_t dt = now - ST->last_time;
+    uint32_t dt = (uint32_t)gap;
     if (sync) {
         uint64_t full = ng_arch_cycles64();
+        int32_t behind = (int32_t)(ST->last_time - (uint32_t)full);
+        if (!ST->need_sync_first && behind > 0)
+            full += (uint32_t)behind;   /* as above: never before the previous record */
         put(&h, NG_EV_SYNC);
         put(&h, (uint32_t)full);
         put(&h, (uint32_t)(full >> 32));
         now = (uint32_t)full;
         dt = 0;
+        ST->need_sync = 0;
+        ST->need_sync_first = 0;
     }
     put(&h, hdr | dt << 16);
     for (uint32_t i = 0; i < n; i++)
@@ -307,7 +325,8 @@ void ng_trace_begin(void)
     uint32_t irq = ng_arch_irq_save();
     ST->started = 1;
     ST->lost = 0;
-    ST->last_time = ng_arch_cycles32() - 0x10000u;     /* so the first record is a SYNC */
+    ST->last_time = ng_arch_cycles32();
+    ST->need_sync = ST->need_sync_first = 1;        /* the first record is a SYNC */
     set_limit();
     ng_trace_mask = ST->mask_wanted | NG_TRACE_CLASS_BIT(SYNC);
     ng_arch_irq_restore(irq);

@@ -90,7 +90,8 @@ static void consumer(void *arg)
 {
     (void)arg;
     int last_a = -1;
-    sys_timeouts_init();
+    /* No sys_timeouts_init(): that arms the network stack's own timers
+     * (etharp_tmr, ...). The list itself needs no set-up. */
     sys_timeout(TIMER_MS, lwip_cyclic_timer, (void *)(uintptr_t)&demo_timer);
     for (;;) {
         void *m;

@@ -13,15 +13,24 @@
  */
 #include "lwip/timeouts.h"
 #include "lwip/memp.h"
+#include "lwip/etharp.h"
+#include "lwip/ip4_frag.h"
 #include "trace.h"
 
 #define TIME_BEFORE(a, b) ((s32_t)((u32_t)(a) - (u32_t)(b)) < 0)
 
-/* The stack's cyclic timers arrive with their protocols (issue 3 on). */
+/* The stack's cyclic timers, armed by sys_timeouts_init, one line each.
+ * The last line only keeps the array from being empty; it is not counted. */
 const struct lwip_cyclic_timer lwip_cyclic_timers[] = {
+#if LWIP_ARP
+    { ETHARP_TMR_INTERVAL, etharp_tmr },
+#endif
+#if IP_REASSEMBLY
+    { IP_REASS_TMR_INTERVAL, ip_reass_tmr },
+#endif
     { 0, NULL },
 };
-const int lwip_num_cyclic_timers = 0;
+const int lwip_num_cyclic_timers = (int)LWIP_ARRAYSIZE(lwip_cyclic_timers) - 1;
 
 static struct sys_timeo *next_timeout;
 static u32_t current_due;       /* due time of the timeout being run */

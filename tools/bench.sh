@@ -59,4 +59,11 @@ python3 tools/size_report.py build/lm3s6965evb/mailbox_demo.map
 echo
 echo "== host tool (target: 1,000,000 records to the text listing in <= 10 s)"
 python3 tools/bench_decode.py
+
+# ---- the network: ping_demo against the scripted peer (tools/bench_ping.py) ----
+echo
+echo "== ping: RTT, echo rate, guest instructions per echo, network footprint"
+echo "   (target: kernel + network core + driver static RAM leave >= 32 KB of SRAM)"
+make -s APP=ping_demo >/dev/null
+python3 tools/bench_ping.py
 } 2>&1 | tee "$OUT"

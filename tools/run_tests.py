@@ -81,7 +81,13 @@ SUITES = {
     "unit": ([["unit-build"]], run_check_binaries),
     "tracer": ([], lambda: run_unittest("tests/tracer")),
     "qemu": ([["APP=mailbox_demo"], ["APP=fault_demo"], ["APP=mailbox_demo", "TRACE=0"],
-              ["BOARD=host", "APP=mailbox_demo"]], lambda: run_unittest("tests/qemu")),
+              ["BOARD=host", "APP=mailbox_demo"],
+              # the network: ping_demo, also with tracing compiled out and with
+              # LWIP_TCPIP_CORE_LOCKING = 1 (tests/qemu/test_ping.py boots both)
+              ["APP=ping_demo"], ["APP=ping_demo", "TRACE=0"],
+              ["APP=ping_demo", "BUILD=build/lm3s6965evb-corelock",
+               "EXTRA_CFLAGS=-DLWIP_TCPIP_CORE_LOCKING=1"]],
+             lambda: run_unittest("tests/qemu")),
 }
 
 

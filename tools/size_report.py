@@ -2,8 +2,10 @@
 """tools/size_report.py - flash and RAM per part of an image, from its .map.
 
 Reads the GNU ld map file and sums, per group of object files (kernel,
-recorder, OS layer, board, app, libc), the bytes of code and read-only data
-(flash) and of .data/.bss (RAM). `make` appends this to build/<board>/<app>.size
+recorder, port, Ethernet driver, board, OS layer, network core, app, libc),
+the bytes of code and read-only data (flash) and of .data/.bss (RAM); for
+an image with the network stack, also whether kernel + network core +
+driver leave at least 32 KiB of the board's 64 KiB of SRAM. `make` appends this to build/<board>/<app>.size
 and `make bench` prints the kernel + recorder line.
 
 usage: size_report.py MAP
@@ -15,11 +17,15 @@ GROUPS = [
     ("kernel", r"/obj/[^/]+/kernel/"),
     ("recorder", r"/obj/[^/]+/tracer/"),
     ("port", r"/obj/[^/]+/boards/lm3s6965evb/(arch|startup|fault|semihost)\.o"),
+    ("driver", r"/obj/[^/]+/boards/[^/]+/ethernetif\.o"),
     ("board", r"/obj/[^/]+/boards/"),
-    ("lwip-sys", r"/obj/[^/]+/(api|net)/"),
+    ("lwip-sys", r"/obj/[^/]+/(api/(sys_arch|err)|net/timeouts)\.o"),
+    ("net-core", r"/obj/[^/]+/(api|net)/"),     # tcpip_thread, pools, heap, protocols
     ("app", r"/obj/[^/]+/apps/"),
     ("libc+libgcc", r"\.a\("),
 ]
+SRAM = 65536            # the LM3S6965's
+NET_RAM_BUDGET = 32768  # what kernel + network core + driver must leave free
 LINE = re.compile(r"^ (\.(?:text|rodata|data|bss)[.\w]*)?\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+)")
 
 
@@ -74,6 +80,16 @@ def main(argv):
     p = sizes.get("port", {"flash": 0, "ram": 0})
     print(f"kernel + recorder + port: {k['flash'] + r['flash'] + p['flash']} bytes of flash, "
           f"{k['ram'] + r['ram'] + p['ram']} bytes of RAM (the ring buffer included)")
+    if "net-core" in sizes:
+        zero = {"flash": 0, "ram": 0}
+        net = [sizes.get(g, zero) for g in ("lwip-sys", "net-core", "driver")]
+        flash, ram = sum(x["flash"] for x in net), sum(x["ram"] for x in net)
+        print(f"network core + OS layer + driver: {flash} bytes of flash, {ram} bytes of RAM")
+        static = ram + k["ram"] + p["ram"]
+        print(f"kernel + port + network core + driver: {static} bytes of static RAM, "
+              f"{SRAM - static} of {SRAM} left "
+              f"({'meets' if SRAM - static >= NET_RAM_BUDGET else 'MISSES'} the target of "
+              f">= {NET_RAM_BUDGET})")
     return 0
 
 

@@ -1,0 +1,536 @@
+/*
+ * net/ip4.c - IPv4: receiving (RFC 791 3.1, host requirements RFC 1122
+ * 3.2.1), routing and sending, and forwarding when this host is a router.
+ *
+ * Receive path: a link layer calls ip4_input (ip_input) with the packet's
+ * payload at the IP header. The header is checked field by field, each
+ * failure dropped under its own reason; then the destination decides
+ * whether the packet is ours (on any of our interfaces: the weak host
+ * model of RFC 1122 3.3.4.2, as lwIP does), to be forwarded, or not for
+ * us; fragments go to ip4_reass (net/ip4_frag.c); a whole datagram goes,
+ * with its header hidden, to the protocol named in the header.
+ *
+ * Send path: ip4_output routes (ip4_route) and calls ip4_output_if, which
+ * adds the 20-byte header in the room the pbuf has in front of its payload
+ * and hands the packet to netif->output (etharp_output on Ethernet), or to
+ * ip4_frag when it is larger than the interface's MTU, or back to our own
+ * input through netif_loop_output when it is addressed to ourselves.
+ *
+ * Ownership, as in lwIP: ip4_input always consumes the pbuf; the output
+ * functions never free it (the caller does, whatever they return).
+ */
+#include <string.h>
+
+#include "lwip/def.h"
+#include "lwip/icmp.h"
+#include "lwip/inet_chksum.h"
+#include "lwip/ip.h"
+#include "lwip/ip4.h"
+#include "lwip/ip4_frag.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/stats.h"
+#include "trace.h"
+
+struct ip_globals ip_data;
+
+/* netglass: forwarding can be switched at run time (from GDB, or by a
+ * test); IP_FORWARD is where it starts. */
+u8_t ip4_forwarding = IP_FORWARD;
+
+/* The Identification of the next datagram we send (RFC 791 3.2: unique
+ * per source, destination and protocol while the datagram may be alive;
+ * one counter for all of them is the simple way to get that). */
+static u16_t ip_id;
+
+/* Throw a received packet away: counted under its reason and traced
+ * (what NG_DROP does; the reason is pasted here directly, because some
+ * reasons, IP_HLEN for one, are also names of header macros, which must
+ * not expand), counted in lwip_stats.ip.drop, freed. The caller counts the
+ * more specific lwIP statistic (lenerr, chkerr, ...) where there is one. */
+#define IP4_DROP(reason, p) do { \
+        ng_drop(NG_drop_##reason, (p)); \
+        IP_STATS_INC(drop); \
+        pbuf_free(p); \
+    } while (0)
+
+/* ---- loopback --------------------------------------------------------------
+ * The loopback hooks exist only when the interface code has them; kept out
+ * here so that the functions below read the same in every configuration. */
+#if ENABLE_LOOPBACK
+static err_t ip4_loop(struct netif *netif, struct pbuf *p)
+{
+    return netif_loop_output(netif, p);
+}
+#else
+static err_t ip4_loop(struct netif *netif, struct pbuf *p)
+{
+    return netif->output(netif, p, netif_ip4_addr(netif));  /* no loopback: out it goes */
+}
+#endif
+
+#if LWIP_HAVE_LOOPIF
+static struct netif *ip4_loopif(void)
+{
+    return netif_is_up(&netif_loopif) ? &netif_loopif : NULL;
+}
+#else
+static struct netif *ip4_loopif(void)
+{
+    return NULL;
+}
+#endif
+
+static int netif_is_loopback(const struct netif *netif)
+{
+    return ip4_addr_isloopback(netif_ip4_addr(netif));
+}
+
+static int netif_usable(const struct netif *netif)
+{
+    return netif_is_up(netif) && netif_is_link_up(netif) &&
+           !ip4_addr_isany_val(*netif_ip4_addr(netif));
+}
+
+/* ---- routing ---------------------------------------------------------------- */
+
+/* RFC 1122 3.3.1: a destination on a connected subnet is reached
+ * directly through that interface, anything else through the default
+ * gateway (here: through netif_default, whose output sends to its gw). */
+struct netif *ip4_route(const ip4_addr_t *dest)
+{
+    struct netif *netif;
+
+    /* RFC 1122 3.2.1.3 (g): 127/8 never leaves the host. */
+    if (ip4_addr_isloopback(dest))
+        return ip4_loopif();
+
+    NETIF_FOREACH(netif) {
+        if (!netif_usable(netif) || netif_is_loopback(netif))
+            continue;
+        if (ip4_addr_net_eq(dest, netif_ip4_addr(netif), netif_ip4_netmask(netif)))
+            return netif;
+        /* a point-to-point link (no broadcast) reaches its peer, the gw */
+        if (!(netif->flags & NETIF_FLAG_BROADCAST) && ip4_addr_eq(dest, netif_ip4_gw(netif)))
+            return netif;
+    }
+    if (netif_default && netif_usable(netif_default))
+        return netif_default;
+    return NULL;
+}
+
+/* NOTE: lwIP leaves source-based routing to a hook; netglass routes by
+ * the destination only. */
+struct netif *ip4_route_src(const ip4_addr_t *src, const ip4_addr_t *dest)
+{
+    LWIP_UNUSED_ARG(src);
+    return ip4_route(dest);
+}
+
+/* ---- sending ------------------------------------------------------------------ */
+
+/* Put the 20-byte header in front of p (RFC 791 3.1). No options: the
+ * stack never sends any. */
+static int ip4_add_header(struct pbuf *p, const ip4_addr_t *src, const ip4_addr_t *dest,
+                          u8_t ttl, u8_t tos, u8_t proto, u16_t flags)
+{
+    if (pbuf_add_header(p, IP_HLEN))
+        return 0;
+    struct ip_hdr *iphdr = p->payload;
+    IPH_VHL_SET(iphdr, 4, IP_HLEN / 4);
+    IPH_TOS_SET(iphdr, tos);
+    IPH_LEN_SET(iphdr, lwip_htons(p->tot_len));
+    IPH_ID_SET(iphdr, lwip_htons(ip_id));
+    ip_id++;
+    IPH_OFFSET_SET(iphdr, lwip_htons((u16_t)(flags & IP_DF)));
+    IPH_TTL_SET(iphdr, ttl);
+    IPH_PROTO_SET(iphdr, proto);
+    iphdr->src.addr = src ? src->addr : IPADDR_ANY;
+    iphdr->dest.addr = dest->addr;
+    IPH_CHKSUM_SET(iphdr, 0);
+    IPH_CHKSUM_SET(iphdr, inet_chksum(iphdr, IP_HLEN));
+    return 1;
+}
+
+/* What every output function comes down to. */
+static err_t ip4_send(struct pbuf *p, const ip4_addr_t *src, const ip4_addr_t *dest,
+                      u8_t ttl, u8_t tos, u8_t proto, struct netif *netif, u16_t flags)
+{
+    ip4_addr_t to;
+
+    if (dest != LWIP_IP_HDRINCL) {
+        if (!ip4_add_header(p, src, dest, ttl, tos, proto, flags)) {
+            IP_STATS_INC(err);   /* no room in front of the payload */
+            return ERR_BUF;
+        }
+        ip4_addr_copy(to, *dest);
+    } else {
+        if (p->len < IP_HLEN)
+            return ERR_VAL;
+        const struct ip_hdr *iphdr = p->payload;
+        to.addr = iphdr->dest.addr;
+        flags = lwip_ntohs(IPH_OFFSET(iphdr));
+    }
+    IP_STATS_INC(xmit);
+
+    /* To our own address: back into our own input, never on the wire. */
+    if (ip4_addr_eq(&to, netif_ip4_addr(netif)))
+        return ip4_loop(netif, p);
+
+    if (netif->mtu && p->tot_len > netif->mtu) {
+        if ((flags & IP_DF) || !IP_FRAG) {
+            IP_STATS_INC(err);
+            return ERR_VAL;
+        }
+        return ip4_frag(p, netif, &to);
+    }
+    return netif->output(netif, p, &to);
+}
+
+err_t ip4_output_if_flags(struct pbuf *p, const ip4_addr_t *src, const ip4_addr_t *dest,
+                          u8_t ttl, u8_t tos, u8_t proto, struct netif *netif, u16_t flags)
+{
+    NG_TRACE1(LAYER_ENTER, NG_layer_ip4_output_if, p);
+    err_t err = ip4_send(p, src, dest, ttl, tos, proto, netif, flags);
+    NG_TRACE0(LAYER_EXIT, NG_layer_ip4_output_if);
+    return err;
+}
+
+err_t ip4_output_if_src(struct pbuf *p, const ip4_addr_t *src, const ip4_addr_t *dest,
+                        u8_t ttl, u8_t tos, u8_t proto, struct netif *netif)
+{
+    return ip4_output_if_flags(p, src, dest, ttl, tos, proto, netif, 0);
+}
+
+err_t ip4_output_if(struct pbuf *p, const ip4_addr_t *src, const ip4_addr_t *dest,
+                    u8_t ttl, u8_t tos, u8_t proto, struct netif *netif)
+{
+    if (ip4_addr_isany(src))
+        src = netif_ip4_addr(netif);
+    return ip4_output_if_flags(p, src, dest, ttl, tos, proto, netif, 0);
+}
+
+err_t ip4_output(struct pbuf *p, const ip4_addr_t *src, const ip4_addr_t *dest,
+                 u8_t ttl, u8_t tos, u8_t proto)
+{
+    NG_TRACE1(LAYER_ENTER, NG_layer_ip4_output, p);
+    LWIP_IP_CHECK_PBUF_REF_COUNT_FOR_TX(p);
+    err_t err;
+    struct netif *netif = ip4_route_src(src, dest);
+    if (netif == NULL) {
+        IP_STATS_INC(rterr);
+        err = ERR_RTE;
+    } else {
+        err = ip4_output_if(p, src, dest, ttl, tos, proto, netif);
+    }
+    NG_TRACE0(LAYER_EXIT, NG_layer_ip4_output);
+    return err;
+}
+
+/* ---- forwarding ------------------------------------------------------------
+ * Only when ip4_forwarding is on (IP_FORWARD); a host drops what is not
+ * its own (RFC 1122 3.3.4.2 does not want hosts to forward by accident). */
+
+/* RFC 1624 eqn. 3: the checksum after one 16-bit word of the header
+ * changed from old to new, without summing the header again. */
+static u16_t chksum_adjust(u16_t chksum_be, u16_t old, u16_t new)
+{
+    u32_t sum = (u16_t)~lwip_ntohs(chksum_be);
+    sum += (u16_t)~old;
+    sum += new;
+    sum = FOLD_U32T(sum);
+    sum = FOLD_U32T(sum);
+    return lwip_htons((u16_t)~sum);
+}
+
+/* RFC 1812 5.3.7 and RFC 1122 3.2.1.3: what must never be forwarded.
+ * Directed broadcasts to any of our subnets are not either (RFC 2644:
+ * off by default, they were a favourite amplifier of attacks). */
+static int ip4_canforward(const ip4_addr_t *dest, const struct pbuf *p)
+{
+    struct netif *netif;
+
+    if (p->flags & (PBUF_FLAG_LLBCAST | PBUF_FLAG_LLMCAST))
+        return 0;
+    if (ip4_addr_ismulticast(dest) || ip4_addr_isloopback(dest) || ip4_addr_islinklocal(dest))
+        return 0;
+    NETIF_FOREACH(netif) {
+        if (ip4_addr_isbroadcast(dest, netif))
+            return 0;
+    }
+    return (lwip_ntohl(dest->addr) >> 28) != 0xf;     /* class E: reserved */
+}
+
+/* p is not ours, and ip4_canforward said it may travel on. */
+static void forward_packet(struct pbuf *p, struct netif *inp)
+{
+    struct ip_hdr *iphdr = p->payload;
+    ip4_addr_t dest;
+    dest.addr = iphdr->dest.addr;
+
+    /* RFC 1812 5.3.1: a packet that arrives with TTL 1 (or 0) dies here. */
+    if (IPH_TTL(iphdr) <= 1) {
+        icmp_time_exceed(p, ICMP_TE_TTL);
+        IP4_DROP(IP_TTL, p);
+        return;
+    }
+    struct netif *out = ip4_route(&dest);
+    if (out == NULL) {
+        icmp_dest_unreach(p, ICMP_DUR_NET);     /* RFC 1812 5.2.7.1 */
+        IP_STATS_INC(rterr);
+        IP4_DROP(IP_NO_ROUTE, p);
+        return;
+    }
+    /* NOTE: RFC 1812 allows sending a packet back out of the interface it
+     * came in on (with a redirect); like lwIP, netglass refuses, so that
+     * two misconfigured neighbours cannot bounce a packet until its TTL
+     * runs out. */
+    if (out == inp) {
+        IP_STATS_INC(rterr);
+        IP4_DROP(IP_NO_ROUTE, p);
+        return;
+    }
+    /* RFC 1191 / RFC 1812 5.2.7.1: too big for the next link and DF set. */
+    if (out->mtu && p->tot_len > out->mtu &&
+        ((IPH_OFFSET(iphdr) & PP_HTONS(IP_DF)) || !IP_FRAG)) {
+        icmp_dest_unreach(p, ICMP_DUR_FRAG);
+        IP4_DROP(IP_FRAG_DF, p);
+        return;
+    }
+    u16_t old = (u16_t)(IPH_TTL(iphdr) << 8 | IPH_PROTO(iphdr));
+    IPH_TTL_SET(iphdr, IPH_TTL(iphdr) - 1);
+    u16_t new = (u16_t)(IPH_TTL(iphdr) << 8 | IPH_PROTO(iphdr));
+    IPH_CHKSUM_SET(iphdr, chksum_adjust(IPH_CHKSUM(iphdr), old, new));
+
+    IP_STATS_INC(fw);
+    IP_STATS_INC(xmit);
+    if (out->mtu && p->tot_len > out->mtu)
+        ip4_frag(p, out, &dest);
+    else
+        out->output(out, p, &dest);
+    pbuf_free(p);
+}
+
+static void ip4_forward(struct pbuf *p, struct netif *inp)
+{
+    NG_TRACE1(LAYER_ENTER, NG_layer_ip4_forward, p);
+    forward_packet(p, inp);
+    NG_TRACE0(LAYER_EXIT, NG_layer_ip4_forward);
+}
+
+/* ---- receiving ---------------------------------------------------------------- */
+
+/* RFC 791 3.1 "Options": each option is one byte (End of Option List,
+ * No Operation) or type, length (>= 2, counting both) and data, and none
+ * may run past the header. The options themselves are ignored, as RFC
+ * 1122 3.2.1.8 allows for those a host does not implement.
+ * NOTE: RFC 1122 3.2.2.5 would answer a malformed option with a
+ * parameter problem message; netglass only drops the packet. */
+static int ip4_options_ok(const u8_t *opt, int len)
+{
+    while (len > 0) {
+        if (opt[0] == 0)        /* end of the list: the rest is padding */
+            return 1;
+        if (opt[0] == 1) {      /* no operation */
+            opt++;
+            len--;
+            continue;
+        }
+        if (len < 2 || opt[1] < 2 || opt[1] > len)
+            return 0;
+        len -= opt[1];
+        opt += opt[1];
+    }
+    return 1;
+}
+
+/* 224.0.0.1, all hosts (RFC 1112 4): the one multicast group every host
+ * is in. Without IGMP netglass joins no other. */
+static int ip4_is_all_hosts(const ip4_addr_t *addr)
+{
+    return addr->addr == PP_HTONL(LWIP_MAKEU32(224, 0, 0, 1));
+}
+
+/* Which of our interfaces takes a packet for dest that arrived on inp,
+ * or NULL if none does (RFC 1122 3.2.1.3, 3.3.4.2, 3.3.6). */
+static struct netif *ip4_accept(const ip4_addr_t *dest, struct netif *inp)
+{
+    struct netif *netif;
+
+    if (!netif_is_up(inp))
+        return NULL;
+    if (ip4_addr_ismulticast(dest))
+        return ip4_is_all_hosts(dest) ? inp : NULL;
+    if (!ip4_addr_isany_val(*netif_ip4_addr(inp))) {
+        /* ours on this interface: its address, 255.255.255.255, its
+         * subnet's broadcast (and the old 0-forms of RFC 1122 3.3.6) */
+        if (ip4_addr_eq(dest, netif_ip4_addr(inp)) || ip4_addr_isbroadcast(dest, inp))
+            return inp;
+    }
+    /* RFC 1122 3.2.1.3 (g): 127/8 from outside is not for anyone. */
+    if (ip4_addr_isloopback(dest))
+        return NULL;
+    /* the weak host model: any of our addresses, whichever interface */
+    NETIF_FOREACH(netif) {
+        if (netif != inp && netif_is_up(netif) && !ip4_addr_isany_val(*netif_ip4_addr(netif)) &&
+            ip4_addr_eq(dest, netif_ip4_addr(netif)))
+            return netif;
+    }
+    return NULL;
+}
+
+/* HOOK(dhcp): while an interface has no address yet, the DHCP client's
+ * replies (UDP to port 68) come to an address that is not ours yet
+ * (RFC 2131 4.1, RFC 1542 3.1.1); lwIP accepts them on the receiving
+ * interface. The DHCP issue fills this in; until then nothing is taken. */
+static struct netif *ip4_accept_link_addressed(const struct pbuf *p, u16_t hlen,
+                                               struct netif *inp)
+{
+    LWIP_UNUSED_ARG(p);
+    LWIP_UNUSED_ARG(hlen);
+    LWIP_UNUSED_ARG(inp);
+    return NULL;
+}
+
+/* RFC 1122 3.2.1.3: a source must be one host. 0.0.0.0 is allowed: it is
+ * "this host" while it is learning its address (a DHCP request), and a
+ * DHCP server must accept it. */
+static int ip4_source_ok(const ip4_addr_t *src, struct netif *inp)
+{
+    if (ip4_addr_isany_val(*src))
+        return 1;
+    if (ip4_addr_ismulticast(src) || ip4_addr_isbroadcast(src, inp))
+        return 0;
+    if (ip4_addr_isloopback(src) && !netif_is_loopback(inp))
+        return 0;   /* (g): 127/8 cannot come from outside */
+    return 1;
+}
+
+/* No protocol above takes proto: RFC 1122 3.2.2.1 says answer with
+ * protocol unreachable (icmp_dest_unreach sends nothing about broadcasts
+ * and multicasts, and p gets its IP header back for the quote). */
+static void ip4_unknown_protocol(struct pbuf *p, u16_t hlen)
+{
+    pbuf_add_header_force(p, hlen);
+    icmp_dest_unreach(p, ICMP_DUR_PROTO);
+    IP_STATS_INC(proterr);
+    IP4_DROP(IP_PROTO, p);
+}
+
+/* Hand the datagram, its header hidden, to the protocol above. */
+static void ip4_deliver(struct pbuf *p, u16_t hlen, u8_t proto, struct netif *inp)
+{
+    pbuf_remove_header(p, hlen);
+
+    /* HOOK(raw): raw_input(p, inp) sees every datagram first once raw
+     * PCBs exist (LWIP_RAW), and may eat it. */
+    if (proto == IP_PROTO_ICMP && LWIP_ICMP)
+        icmp_input(p, inp);
+    /* HOOK(udp): else if (proto == IP_PROTO_UDP && LWIP_UDP) udp_input(p, inp); */
+    /* HOOK(tcp): else if (proto == IP_PROTO_TCP && LWIP_TCP) tcp_input(p, inp); */
+    else
+        ip4_unknown_protocol(p, hlen);
+}
+
+static void ip4_receive(struct pbuf *p, struct netif *inp)
+{
+    IP_STATS_INC(recv);
+
+    /* RFC 791 3.1, RFC 1122 3.2.1.1 - 3.2.1.2: the header, field by field. */
+    if (p->tot_len < IP_HLEN) {
+        IP_STATS_INC(lenerr);
+        IP4_DROP(IP_SHORT, p);
+        return;
+    }
+    u8_t v_hl = pbuf_get_at(p, 0);
+    if (v_hl >> 4 != 4) {
+        IP_STATS_INC(err);
+        IP4_DROP(IP_VERSION, p);
+        return;
+    }
+    u16_t hlen = (u16_t)((v_hl & 0x0f) * 4);
+    if (hlen < IP_HLEN || hlen > p->len) {
+        IP_STATS_INC(lenerr);
+        IP4_DROP(IP_HLEN, p);
+        return;
+    }
+    struct ip_hdr *iphdr = p->payload;
+    u16_t len = lwip_ntohs(IPH_LEN(iphdr));
+    if (len < hlen || len > p->tot_len) {
+        IP_STATS_INC(lenerr);
+        IP4_DROP(IP_LEN, p);
+        return;
+    }
+    /* More arrived than the datagram holds: Ethernet pads frames to 60
+     * bytes. The padding is not part of the datagram; cut it off. */
+    if (len < p->tot_len)
+        pbuf_realloc(p, len);
+    if (inet_chksum(iphdr, hlen) != 0) {
+        IP_STATS_INC(chkerr);
+        IP4_DROP(IP_CHKSUM, p);
+        return;
+    }
+    if (!ip4_options_ok((const u8_t *)iphdr + IP_HLEN, hlen - IP_HLEN)) {
+        IP_STATS_INC(opterr);
+        IP4_DROP(IP_OPTIONS, p);
+        return;
+    }
+
+    /* RFC 1122 3.2.1.3: whose is it? */
+    ip4_addr_t src, dest;
+    src.addr = iphdr->src.addr;
+    dest.addr = iphdr->dest.addr;
+    struct netif *netif = ip4_accept(&dest, inp);
+    if (netif == NULL)
+        netif = ip4_accept_link_addressed(p, hlen, inp);
+    int forward = 0;
+    if (netif == NULL) {
+        forward = ip4_forwarding && ip4_canforward(&dest, p);
+        if (!forward) {
+            IP4_DROP(IP_NOT_FOR_US, p);
+            return;
+        }
+    }
+    if (!ip4_source_ok(&src, inp)) {
+        IP4_DROP(IP_SRC, p);
+        return;
+    }
+    if (forward) {
+        ip4_forward(p, inp);
+        return;
+    }
+
+    /* RFC 791 3.2: a fragment waits for the rest of its datagram. */
+    if (IPH_OFFSET(iphdr) & PP_HTONS(IP_OFFMASK | IP_MF)) {
+        if (!IP_REASSEMBLY) {
+            IP4_DROP(REASS_FULL, p);    /* no reassembly slots at all */
+            return;
+        }
+        p = ip4_reass(p);
+        if (p == NULL)
+            return;                     /* kept for later, or dropped there */
+        iphdr = p->payload;
+        hlen = IPH_HL_BYTES(iphdr);
+    }
+
+    /* The "current packet" for the protocol above (lwIP's ip_data). */
+    u8_t proto = IPH_PROTO(iphdr);
+    ip_data.current_netif = netif;
+    ip_data.current_input_netif = inp;
+    ip_data.current_ip4_header = iphdr;
+    ip_data.current_ip_header_tot_len = hlen;
+    ip4_addr_copy(ip_data.current_iphdr_src, src);
+    ip4_addr_copy(ip_data.current_iphdr_dest, dest);
+
+    ip4_deliver(p, hlen, proto, inp);
+
+    memset(&ip_data, 0, sizeof ip_data);
+}
+
+err_t ip4_input(struct pbuf *p, struct netif *inp)
+{
+    NG_TRACE1(LAYER_ENTER, NG_layer_ip4_input, p);
+    ip4_receive(p, inp);
+    NG_TRACE0(LAYER_EXIT, NG_layer_ip4_input);
+    return ERR_OK;
+}

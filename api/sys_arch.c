@@ -24,9 +24,13 @@ static uint32_t ms_to_ticks(u32_t ms)
     return t >= NG_WAIT_FOREVER ? NG_WAIT_FOREVER - 1 : (uint32_t)t;
 }
 
+/* sys_now() must wrap at 2^32 like the tick counter does, because every
+ * timeout comparison is modulo 2^32: so a tick is a whole number of ms. */
+_Static_assert(1000 % NG_TICK_HZ == 0, "NG_TICK_HZ must divide 1000");
+
 static u32_t ticks_to_ms(uint32_t ticks)
 {
-    return (u32_t)((uint64_t)ticks * 1000u / NG_TICK_HZ);
+    return ticks * (1000u / NG_TICK_HZ);
 }
 
 void sys_init(void)

@@ -29,7 +29,9 @@
 #include "lwip/ip4_frag.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
+#include "lwip/raw.h"
 #include "lwip/stats.h"
+#include "lwip/udp.h"
 #include "trace.h"
 
 struct ip_globals ip_data;
@@ -417,17 +419,29 @@ static void ip4_unknown_protocol(struct pbuf *p, u16_t hlen)
     IP4_DROP(IP_PROTO, p);
 }
 
-/* Hand the datagram, its header hidden, to the protocol above. */
+/* Hand the datagram to the protocol above. As in lwIP, raw PCBs see it
+ * first, IP header and all (raw_input); when one eats it, that is the
+ * end of it here. Otherwise the protocol's own input gets it with the
+ * header hidden. A protocol the stack has no handler for but a raw PCB
+ * saw is not unreachable: the PCB took care of it.
+ * NOTE: lwIP calls raw_input for every datagram; netglass only while a
+ * raw PCB exists, so traces show raw_input only when it can matter. */
 static void ip4_deliver(struct pbuf *p, u16_t hlen, u8_t proto, struct netif *inp)
 {
-    pbuf_remove_header(p, hlen);
+    raw_input_state_t raw = RAW_INPUT_NONE;
+    if (LWIP_RAW && raw_pcbs != NULL)
+        raw = raw_input(p, inp);
+    if (raw == RAW_INPUT_EATEN)
+        return;
 
-    /* HOOK(raw): raw_input(p, inp) sees every datagram first once raw
-     * PCBs exist (LWIP_RAW), and may eat it. */
+    pbuf_remove_header(p, hlen);
     if (proto == IP_PROTO_ICMP && LWIP_ICMP)
         icmp_input(p, inp);
-    /* HOOK(udp): else if (proto == IP_PROTO_UDP && LWIP_UDP) udp_input(p, inp); */
+    else if (proto == IP_PROTO_UDP && LWIP_UDP)
+        udp_input(p, inp);
     /* HOOK(tcp): else if (proto == IP_PROTO_TCP && LWIP_TCP) tcp_input(p, inp); */
+    else if (raw == RAW_INPUT_DELIVERED)
+        pbuf_free(p);
     else
         ip4_unknown_protocol(p, hlen);
 }

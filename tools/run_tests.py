@@ -32,10 +32,33 @@ def build(targets):
     return True
 
 
-def run_check_binaries():
-    d = os.path.join(ROOT, "build", "host", "tests")
+# The MEM_LIBC_MALLOC = 1 variant of the memory tests, in a tree of its own.
+LIBC_BUILD = "build/host-libc/tests"
+LIBC_TESTS = ["test_mem", "test_pbuf"]
+LIBC_MAKE = ["UNIT_BUILD=" + LIBC_BUILD, "UNIT_OBJ=" + LIBC_BUILD + "/obj",
+             "UNIT_SAN=-fsanitize=address,undefined -fno-sanitize-recover=undefined "
+             "-fno-omit-frame-pointer -DMEM_LIBC_MALLOC=1"] + \
+            [LIBC_BUILD + "/" + t for t in LIBC_TESTS]
+
+
+def run_unit():
+    p1, f1, s1 = run_check_binaries(os.path.join(ROOT, "build", "host", "tests"), None)
+    print("---- unit, with MEM_LIBC_MALLOC = 1:", flush=True)
+    p2, f2, s2 = run_check_binaries(os.path.join(ROOT, LIBC_BUILD), LIBC_TESTS)
+    return p1 + p2, f1 + f2, s1 + s2
+
+
+def run_check_binaries(d, only):
     passed = failed = 0
-    bins = sorted(f for f in os.listdir(d) if f.startswith("test_")) if os.path.isdir(d) else []
+    # The tests that exist in the sources, not whatever binaries lie around
+    # from a renamed or deleted test.
+    src = os.path.join(ROOT, "tests", "unit")
+    bins = only or sorted(f[:-2] for f in os.listdir(src)
+                          if f.startswith("test_") and f.endswith(".c"))
+    missing = [b for b in bins if not os.path.exists(os.path.join(d, b))]
+    if missing:
+        print(f"tests: unit test binaries not built: {', '.join(missing)}")
+        return 0, len(missing), 0
     if not bins:
         print("tests: no unit test binaries were built")
         return 0, 1, 0
@@ -78,7 +101,7 @@ def run_unittest(start):
 
 
 SUITES = {
-    "unit": ([["unit-build"]], run_check_binaries),
+    "unit": ([["unit-build"], LIBC_MAKE], run_unit),
     "tracer": ([], lambda: run_unittest("tests/tracer")),
     "qemu": ([["APP=mailbox_demo"], ["APP=fault_demo"], ["APP=mailbox_demo", "TRACE=0"],
               ["BOARD=host", "APP=mailbox_demo"],

@@ -9,7 +9,7 @@
  * (its arguments are not evaluated) and the recorder is not linked.
  *
  * The recorder writes into a RAM ring; a drain ships full blocks to the host
- * (tracer/trace_drain.c). The record layout is in docs/trace-format.md.
+ * (ng_trace_drain in tracer/trace.c). The record layout is in docs/trace-format.md.
  */
 #ifndef NETGLASS_TRACE_H
 #define NETGLASS_TRACE_H

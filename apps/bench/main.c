@@ -164,6 +164,8 @@ static int bench_switch(void)
 
 int app_main(int argc, char **argv)
 {
+    static const char *const keys[] = { "bench", NULL };
+    ng_args_check(argc, argv, keys);
     const char *which = "trace";
     for (int i = 1; i < argc; i++)
         if (strncmp(argv[i], "bench=", 6) == 0)

@@ -72,6 +72,8 @@ static void deep(void *arg)
 
 int app_main(int argc, char **argv)
 {
+    static const char *const keys[] = { "fault", NULL };
+    ng_args_check(argc, argv, keys);
     for (int i = 1; i < argc; i++)
         if (strncmp(argv[i], "fault=", 6) == 0)
             kind = argv[i] + 6;

@@ -3,6 +3,7 @@
  * Options are key=value words; the board keeps its own and leaves the rest
  * for the application.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,16 +19,23 @@ struct ng_board_options ng_board_opts = {
     .mask = 0xffffffffu,
 };
 
-static int parse_u32(const char *s, uint32_t *out)
+/* A number in `base` (16 also takes a 0x prefix), no sign, no overflow. */
+static int parse_u32_base(const char *s, uint32_t *out, int base)
 {
     char *end;
-    if (!*s)
+    if (!*s || *s == '-' || *s == '+' || *s == ' ')
         return -1;
-    unsigned long v = strtoul(s, &end, 0);
-    if (*end)
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, base);
+    if (*end || errno || v > 0xffffffffull)
         return -1;
     *out = (uint32_t)v;
     return 0;
+}
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+    return parse_u32_base(s, out, 0);
 }
 
 static void bad_arg(const char *arg)
@@ -54,7 +62,7 @@ int ng_board_parse_args(int argc, char **argv)
             else
                 ng_board_opts.trace_path = v;
         } else if (strncmp(a, "mask=", 5) == 0) {
-            if (parse_u32(a + 5, &ng_board_opts.mask))
+            if (parse_u32_base(a + 5, &ng_board_opts.mask, 16))
                 bad_arg(a);
         } else {
             argv[out++] = a;
@@ -77,4 +85,23 @@ uint32_t ng_arg_u32(int argc, char **argv, const char *key, uint32_t dflt)
         }
     }
     return dflt;
+}
+
+void ng_args_check(int argc, char **argv, const char *const keys[])
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *eq = strchr(a, '=');
+        size_t n = eq ? (size_t)(eq - a) : strlen(a);
+        int known = 0;
+        for (int k = 0; keys[k] && !known; k++)
+            known = eq && strlen(keys[k]) == n && strncmp(keys[k], a, n) == 0;
+        if (!known) {
+            printf("netglass: unknown argument '%s'; this app takes:", a);
+            for (int k = 0; keys[k]; k++)
+                printf(" %s=", keys[k]);
+            printf(" (and the board's trace= and mask=)\n");
+            ng_exit(NG_EXIT_BAD_ARGS);
+        }
+    }
 }

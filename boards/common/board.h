@@ -24,7 +24,7 @@ void ng_exit(int status) __attribute__((noreturn));
  *   trace=FILE   write the trace to FILE (default trace.bin)
  *   trace=uart   send the trace over UART1 instead
  *   trace=none   ship nothing; the RAM ring keeps the latest records
- *   mask=HEX     initial class mask (bits from tracer/events.def) */
+ *   mask=HEX     initial class mask (bits from tracer/events.def; 0x optional) */
 struct ng_board_options {
     const char *trace_path;
     int transport;
@@ -35,7 +35,14 @@ extern struct ng_board_options ng_board_opts;
 /* Split argv, keep board options, return the new argc. */
 int ng_board_parse_args(int argc, char **argv);
 
-/* Application helper: parse "limit=SECONDS" style numbers; 0 if absent. */
+/* Application helper: parse "limit=SECONDS" style numbers; dflt if absent,
+ * status 127 if not a number. */
 uint32_t ng_arg_u32(int argc, char **argv, const char *key, uint32_t dflt);
+
+/* Every argument left after the board's must be key=value with a key from
+ * the NULL-terminated list; anything else stops the run with status 127,
+ * naming the argument and the keys the app takes (a typo must not quietly
+ * fall back to a default, e.g. an app that then serves forever). */
+void ng_args_check(int argc, char **argv, const char *const keys[]);
 
 #endif

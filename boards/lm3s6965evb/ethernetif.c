@@ -297,7 +297,7 @@ void Ethernet_IRQHandler(void)
     ng_isr_enter(ETH_EXCEPTION);
     u32_t ris = MAC_RIS;
     MAC_IM = 0;
-    MAC_IACK = ris;
+    MAC_IACK = ris & INT_WANTED;    /* not TXER: low_level_output reads that one */
     if (ris & INT_FOV)
         eth0.overruns++;
     if (ris & INT_RXER)
@@ -347,8 +347,19 @@ static err_t low_level_output(struct netif *netif, struct pbuf *p)
         return ERR_VAL;
     }
     trace_frame_pbuf(1, netif, p);
-    while (MAC_TR & TR_NEWTX)
-        ;       /* the previous frame is still going out (never, in QEMU) */
+    /* The previous frame may still be going out (never, in QEMU, where
+     * sending is synchronous; on hardware, microseconds). Bounded, so a
+     * stuck MAC is a counted error rather than a hang. */
+    u32_t spins = 100000;
+    while ((MAC_TR & TR_NEWTX) && --spins)
+        ;
+    if (spins == 0) {
+        NG_DROP(TX_ERROR, p);
+        netif->tx_drops++;
+        LINK_STATS_INC(err);
+        NG_TRACE0(LAYER_EXIT, NG_layer_low_level_output);
+        return ERR_IF;
+    }
     struct tx_fifo f = { .word = (u32_t)len - ETH_HLEN, .have = 2 };
     for (const struct pbuf *q = p; q != NULL; q = q->next)
         tx_write(&f, q->payload, q->len);

@@ -28,6 +28,7 @@
 #define IP_PCB \
     ip_addr_t local_ip; \
     ip_addr_t remote_ip; \
+    u8_t netif_idx;     /* bound to this interface (netif_get_index), or NETIF_NO_INDEX */ \
     u8_t so_options;    /* SOF_* */ \
     u8_t tos; \
     u8_t ttl

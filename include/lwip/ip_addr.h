@@ -10,6 +10,15 @@
 
 typedef ip4_addr_t ip_addr_t;
 
+/* The address families a PCB can be created for (udp_new_ip_type,
+ * raw_new_ip_type, ...), with lwIP's values; only V4 exists here. */
+enum lwip_ip_addr_type {
+    IPADDR_TYPE_V4 = 0U,
+    IPADDR_TYPE_V6 = 6U,
+    IPADDR_TYPE_ANY = 46U
+};
+#define IP_GET_TYPE(ipaddr) IPADDR_TYPE_V4
+
 #define IPADDR4_INIT(u32val) { u32val }
 #define IPADDR4_INIT_BYTES(a, b, c, d) IPADDR4_INIT(PP_HTONL(LWIP_MAKEU32(a, b, c, d)))
 #define IP_IS_V4(ipaddr) 1

@@ -195,12 +195,41 @@
 #ifndef LWIP_MULTICAST_PING
 #define LWIP_MULTICAST_PING 0
 #endif
+/* ---- UDP and raw IP ------------------------------------------------------------ */
 #ifndef LWIP_RAW
-#define LWIP_RAW 0                  /* raw PCBs arrive with the UDP/TCP issue */
+#define LWIP_RAW 1                  /* raw PCBs: one protocol's datagrams, IP header and all (ping) */
+#endif
+#ifndef MEMP_NUM_RAW_PCB
+#define MEMP_NUM_RAW_PCB 4          /* raw PCBs open at once */
+#endif
+#ifndef RAW_TTL
+#define RAW_TTL IP_DEFAULT_TTL      /* TTL of what raw PCBs send */
 #endif
 #ifndef LWIP_UDP
-#define LWIP_UDP 0
+#define LWIP_UDP 1                  /* UDP (RFC 768) */
 #endif
+#ifndef MEMP_NUM_UDP_PCB
+#define MEMP_NUM_UDP_PCB 6          /* UDP PCBs open at once (DHCP and DNS take one each later) */
+#endif
+#ifndef UDP_TTL
+#define UDP_TTL IP_DEFAULT_TTL      /* TTL of what UDP PCBs send */
+#endif
+#ifndef UDP_LOCAL_PORT_RANGE_START
+#define UDP_LOCAL_PORT_RANGE_START 0xc000   /* ephemeral ports: 49152 ... (RFC 6335 6) */
+#endif
+#ifndef UDP_LOCAL_PORT_RANGE_END
+#define UDP_LOCAL_PORT_RANGE_END 0xffff     /* ... 65535 */
+#endif
+#ifndef SO_REUSE
+#define SO_REUSE 1                  /* SOF_REUSEADDR lets two PCBs bind one port */
+#endif
+#ifndef IP_SOF_BROADCAST
+#define IP_SOF_BROADCAST 0          /* 1: sending to a broadcast needs SOF_BROADCAST (lwIP's 0) */
+#endif
+#ifndef IP_SOF_BROADCAST_RECV
+#define IP_SOF_BROADCAST_RECV 1     /* 1: only PCBs with SOF_BROADCAST receive broadcasts */
+#endif
+
 #ifndef LWIP_TCP
 #define LWIP_TCP 0
 #endif

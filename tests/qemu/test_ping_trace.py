@@ -42,10 +42,7 @@ import unittest
 
 from tests.qemu import qemu
 
-try:
-    from tests.qemu import peer as peer_mod
-except ImportError:             # not written yet
-    peer_mod = None
+from tests.qemu import peer as peer_mod
 
 TRACER_TESTS = os.path.join(qemu.ROOT, "tests", "tracer")
 for _p in (os.path.join(qemu.ROOT, "tracer"), TRACER_TESTS):
@@ -74,8 +71,6 @@ class PingTrace(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         qemu.require_elf(cls, "ping_demo")
-        if peer_mod is None:
-            raise unittest.SkipTest("tests/qemu/peer.py (the scripted peer) is not there yet")
         if shutil.which("qemu-system-arm") is None:
             raise unittest.SkipTest("qemu-system-arm is not installed")
         cls.workdir = tempfile.mkdtemp(prefix="ngq-ping-")

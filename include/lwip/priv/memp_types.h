@@ -44,4 +44,8 @@ struct pbuf_custom_ref {
     struct pbuf *original;
 };
 
+/* The PCBs of UDP and raw IP (their public headers define them). */
+#include "lwip/udp.h"
+#include "lwip/raw.h"
+
 #endif

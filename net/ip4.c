@@ -163,6 +163,7 @@ static err_t ip4_send(struct pbuf *p, const ip4_addr_t *src, const ip4_addr_t *d
     if (dest != LWIP_IP_HDRINCL) {
         if (!ip4_add_header(p, src, dest, ttl, tos, proto, flags)) {
             IP_STATS_INC(err);   /* no room in front of the payload */
+            ng_drop(NG_drop_IP_NO_ROOM, p);     /* counted; the caller still owns p */
             return ERR_BUF;
         }
         ip4_addr_copy(to, *dest);
@@ -182,9 +183,13 @@ static err_t ip4_send(struct pbuf *p, const ip4_addr_t *src, const ip4_addr_t *d
     if (netif->mtu && p->tot_len > netif->mtu) {
         if ((flags & IP_DF) || !IP_FRAG) {
             IP_STATS_INC(err);
+            ng_drop(NG_drop_IP_FRAG_DF, p);     /* counted; the caller still owns p */
             return ERR_VAL;
         }
-        return ip4_frag(p, netif, &to);
+        err_t err = ip4_frag(p, netif, &to);
+        if (err != ERR_OK)
+            ng_drop(NG_drop_IP_FRAG_FAIL, p);
+        return err;
     }
     return netif->output(netif, p, &to);
 }
@@ -221,6 +226,7 @@ err_t ip4_output(struct pbuf *p, const ip4_addr_t *src, const ip4_addr_t *dest,
     struct netif *netif = ip4_route_src(src, dest);
     if (netif == NULL) {
         IP_STATS_INC(rterr);
+        ng_drop(NG_drop_IP_NO_ROUTE, p);        /* counted; the caller still owns p */
         err = ERR_RTE;
     } else {
         err = ip4_output_if(p, src, dest, ttl, tos, proto, netif);
@@ -306,10 +312,14 @@ static void forward_packet(struct pbuf *p, struct netif *inp)
 
     IP_STATS_INC(fw);
     IP_STATS_INC(xmit);
-    if (out->mtu && p->tot_len > out->mtu)
-        ip4_frag(p, out, &dest);
-    else
+    /* The lower layers count their own refusals (ARP, the driver); a
+     * failed fragmentation is counted here. */
+    if (out->mtu && p->tot_len > out->mtu) {
+        if (ip4_frag(p, out, &dest) != ERR_OK)
+            ng_drop(NG_drop_IP_FRAG_FAIL, p);
+    } else {
         out->output(out, p, &dest);
+    }
     pbuf_free(p);
 }
 
@@ -365,7 +375,8 @@ static struct netif *ip4_accept(const ip4_addr_t *dest, struct netif *inp)
         return ip4_is_all_hosts(dest) ? inp : NULL;
     if (!ip4_addr_isany_val(*netif_ip4_addr(inp))) {
         /* ours on this interface: its address, 255.255.255.255, its
-         * subnet's broadcast (and the old 0-forms of RFC 1122 3.3.6) */
+         * subnet's broadcast, and 0.0.0.0 of the old 0-forms of RFC 1122 3.3.6
+         * ({net,0} forms are not accepted: see net/ip4_addr.c) */
         if (ip4_addr_eq(dest, netif_ip4_addr(inp)) || ip4_addr_isbroadcast(dest, inp))
             return inp;
     }

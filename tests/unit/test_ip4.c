@@ -275,7 +275,7 @@ END_TEST
 
 START_TEST(zero_broadcast_accepted)
 {
-    accepted_without_answer("0.0.0.0");     /* RFC 1122 3.3.6: old 0-form */
+    accepted_without_answer("0.0.0.0");     /* RFC 1122 3.3.6: the all-zeros 0-form (not {net,0}) */
     ng_assert_net_clean();
 }
 END_TEST
@@ -506,6 +506,7 @@ START_TEST(output_dont_fragment)
                                          &rn.netif, IP_DF), ERR_VAL);
     pbuf_free(p);
     ck_assert_uint_eq(rn.n, 1);
+    ck_assert_one_drop(IP_FRAG_DF);                 /* counted, not silent */
     ng_assert_net_clean();
 }
 END_TEST
@@ -518,6 +519,7 @@ START_TEST(output_needs_header_room)
     ck_assert_uint_eq(p->tot_len, 8);
     pbuf_free(p);
     assert_nothing_sent();
+    ck_assert_one_drop(IP_NO_ROOM);
     ng_assert_net_clean();
 }
 END_TEST
@@ -579,6 +581,7 @@ START_TEST(no_route)
     ck_assert_uint_eq(p->tot_len, 4);               /* untouched, still the caller's */
     pbuf_free(p);
     assert_nothing_sent();
+    ck_assert_one_drop(IP_NO_ROUTE);
     ng_assert_net_clean();
 }
 END_TEST

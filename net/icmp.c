@@ -33,18 +33,6 @@ void (*ng_icmp_echo_reply_hook)(struct pbuf *p, const ip4_addr_t *from);
         pbuf_free(p); \
     } while (0)
 
-/* RFC 1624 eqn. 3: the checksum after one 16-bit word of the message
- * changed from old to new (host order values, checksum as stored). */
-static u16_t chksum_adjust(u16_t chksum_be, u16_t old, u16_t new)
-{
-    u32_t sum = (u16_t)~lwip_ntohs(chksum_be);
-    sum += (u16_t)~old;
-    sum += new;
-    sum = FOLD_U32T(sum);
-    sum = FOLD_U32T(sum);
-    return lwip_htons((u16_t)~sum);
-}
-
 /* ---- echo (RFC 792 "Echo or Echo Reply Message", RFC 1122 3.2.2.6) ---- */
 
 static void icmp_echo(struct pbuf *p, struct netif *inp)
@@ -81,7 +69,7 @@ static void icmp_echo(struct pbuf *p, struct netif *inp)
     u16_t old = (u16_t)(ICMPH_TYPE(echo) << 8 | ICMPH_CODE(echo));
     ICMPH_TYPE_SET(echo, ICMP_ER);
     u16_t new = (u16_t)(ICMPH_TYPE(echo) << 8 | ICMPH_CODE(echo));
-    echo->chksum = chksum_adjust(echo->chksum, old, new);
+    echo->chksum = inet_chksum_adjust(echo->chksum, old, new);
 
     /* From the address the request was sent to (for a broadcast we may
      * answer: from the interface's own), back to its sender, through the

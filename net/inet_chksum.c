@@ -103,3 +103,15 @@ u16_t inet_chksum_pseudo(struct pbuf *p, u8_t proto, u16_t proto_len,
 {
     return inet_chksum_pseudo_partial(p, proto, proto_len, p ? p->tot_len : 0, src, dest);
 }
+
+/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). Used where a router or a reply
+ * changes one word of a header (TTL, ICMP type) and the rest is unchanged. */
+u16_t inet_chksum_adjust(u16_t chksum_be, u16_t old, u16_t new_value)
+{
+    u32_t sum = (u16_t)~lwip_ntohs(chksum_be);
+    sum += (u16_t)~old;
+    sum += new_value;
+    sum = FOLD_U32T(sum);
+    sum = FOLD_U32T(sum);
+    return lwip_htons((u16_t)~sum);
+}

@@ -239,18 +239,6 @@ err_t ip4_output(struct pbuf *p, const ip4_addr_t *src, const ip4_addr_t *dest,
  * Only when ip4_forwarding is on (IP_FORWARD); a host drops what is not
  * its own (RFC 1122 3.3.4.2 does not want hosts to forward by accident). */
 
-/* RFC 1624 eqn. 3: the checksum after one 16-bit word of the header
- * changed from old to new, without summing the header again. */
-static u16_t chksum_adjust(u16_t chksum_be, u16_t old, u16_t new)
-{
-    u32_t sum = (u16_t)~lwip_ntohs(chksum_be);
-    sum += (u16_t)~old;
-    sum += new;
-    sum = FOLD_U32T(sum);
-    sum = FOLD_U32T(sum);
-    return lwip_htons((u16_t)~sum);
-}
-
 /* RFC 1812 5.3.7 and RFC 1122 3.2.1.3: what must never be forwarded.
  * Directed broadcasts to any of our subnets are not either (RFC 2644:
  * off by default, they were a favourite amplifier of attacks). */
@@ -308,7 +296,7 @@ static void forward_packet(struct pbuf *p, struct netif *inp)
     u16_t old = (u16_t)(IPH_TTL(iphdr) << 8 | IPH_PROTO(iphdr));
     IPH_TTL_SET(iphdr, IPH_TTL(iphdr) - 1);
     u16_t new = (u16_t)(IPH_TTL(iphdr) << 8 | IPH_PROTO(iphdr));
-    IPH_CHKSUM_SET(iphdr, chksum_adjust(IPH_CHKSUM(iphdr), old, new));
+    IPH_CHKSUM_SET(iphdr, inet_chksum_adjust(IPH_CHKSUM(iphdr), old, new));
 
     IP_STATS_INC(fw);
     IP_STATS_INC(xmit);

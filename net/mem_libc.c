@@ -71,18 +71,6 @@ void *mem_malloc(mem_size_t size)
     return (u8_t *)h + HDR_SIZE;
 }
 
-void *mem_calloc(mem_size_t count, mem_size_t size)
-{
-    size_t total = (size_t)count * (size_t)size;
-    if (total > 0xffffu) {
-        lwip_stats.mem.err++;
-        return NULL;
-    }
-    void *p = mem_malloc((mem_size_t)total);
-    if (p)
-        memset(p, 0, total);
-    return p;
-}
 
 void mem_free(void *rmem)
 {

@@ -42,4 +42,9 @@ u16_t inet_chksum_pseudo_partial(struct pbuf *p, u8_t proto, u16_t proto_len,
 #define ip_chksum_pseudo_partial(p, proto, len, clen, src, dest) \
     inet_chksum_pseudo_partial(p, proto, len, clen, src, dest)
 
+/* netglass: the checksum (as stored, network order) after one 16-bit word
+ * of the data changed from old to new (host order), without summing the
+ * data again: RFC 1624, equation 3. */
+u16_t inet_chksum_adjust(u16_t chksum_be, u16_t old, u16_t new_value);
+
 #endif

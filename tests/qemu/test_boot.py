@@ -99,6 +99,19 @@ class MailboxDemo(unittest.TestCase):
         self.assertIn("no END record", out.stderr)
         self.assertRegex(out.stdout, r"lost records:\s+0")
 
+    def test_unknown_app_argument_is_refused(self):
+        """A typo must not fall back to a default (limt=5 would run forever)."""
+        r = qemu.boot("mailbox_demo", ["rounds=0", "limt=5"], timeout=30)
+        self.assertEqual(r.status, 127, r.console)
+        self.assertIn("unknown argument 'limt=5'; this app takes: rounds= limit=", r.console)
+
+    def test_mask_is_hex(self):
+        r = qemu.boot("mailbox_demo", ["mask=ff"])
+        self.assertEqual(r.status, 0, r.console)
+        for bad in ("mask=-1", "mask=1ffffffff"):
+            with self.subTest(arg=bad):
+                self.assertEqual(qemu.boot("mailbox_demo", [bad]).status, 127)
+
     def test_bad_board_argument_is_refused(self):
         r = qemu.boot("mailbox_demo", ["mask=zz"])
         self.assertEqual(r.status, 127)

@@ -4,9 +4,11 @@
 #     (gdb) help ng
 #
 # Like Linux's vmlinux-gdb.py: this file only puts its own directory on
-# Python's path and imports the commands from netglass_gdb.py, so that their
-# helpers live in a module of their own instead of GDB's __main__. Sourcing
-# it again reloads them (after editing netglass_gdb.py or events.def).
+# Python's path and imports the package netglass/ next to it (one module a
+# concept: common, events, registry, threads, sync, timers, trace), so that
+# the commands' helpers live in modules of their own instead of GDB's
+# __main__. Sourcing it again reloads them all (after editing a module or
+# events.def): the package and its modules are dropped and imported afresh.
 
 
 def _netglass_load():
@@ -16,10 +18,9 @@ def _netglass_load():
     here = os.path.dirname(os.path.abspath(__file__))
     if here not in sys.path:
         sys.path.insert(0, here)
-    if "netglass_gdb" in sys.modules:
-        importlib.reload(sys.modules["netglass_gdb"])
-    else:
-        importlib.import_module("netglass_gdb")
+    for name in [m for m in sys.modules if m == "netglass" or m.startswith("netglass.")]:
+        del sys.modules[name]
+    importlib.import_module("netglass")
 
 
 _netglass_load()

@@ -109,7 +109,8 @@ SUITES = {
               # LWIP_TCPIP_CORE_LOCKING = 1 (tests/qemu/test_ping.py boots both)
               ["APP=ping_demo"], ["APP=ping_demo", "TRACE=0"],
               ["APP=ping_demo", "BUILD=build/lm3s6965evb-corelock",
-               "EXTRA_CFLAGS=-DLWIP_TCPIP_CORE_LOCKING=1"]],
+               "EXTRA_CFLAGS=-DLWIP_TCPIP_CORE_LOCKING=1"],
+              ["APP=echo_raw"]],
              lambda: run_unittest("tests/qemu")),
 }
 

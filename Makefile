@@ -29,11 +29,11 @@ CORE_SRC := $(wildcard kernel/*.c) api/sys_arch.c api/err.c net/timeouts.c \
             boards/common/args.c boards/common/exit.c
 TRACE_SRC := $(if $(filter 0,$(TRACE)),tracer/trace_off.c,tracer/trace.c)
 BOARD_SRC := $(filter-out boards/$(BOARD)/ethernetif%,$(wildcard boards/$(BOARD)/*.c)) $(DRIVER_SRC)
-APP_SRC := $(wildcard apps/$(APP)/*.c)
+APP_SRC := $(wildcard apps/$(APP)/*.c) $(wildcard apps/common/*.c)
 SRC := $(CORE_SRC) $(TRACE_SRC) $(BOARD_SRC) $(APP_SRC)
 OBJS := $(SRC:%.c=$(OBJ)/%.o)
 
-INCLUDES := -Iapps/$(APP) -Iconfig -Iinclude -Ikernel -Itracer -Iboards/common -Iboards/$(BOARD)
+INCLUDES := -Iapps/$(APP) -Iapps/common -Iconfig -Iinclude -Ikernel -Itracer -Iboards/common -Iboards/$(BOARD)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wno-missing-field-initializers
 CFLAGS := -std=gnu11 -g3 $(WARN) $(ARCH_CFLAGS) $(INCLUDES) -DNETGLASS_TRACE=$(TRACE) \

@@ -28,6 +28,7 @@
 
 #include "board.h"
 #include "ethernetif.h"
+#include "netdemo.h"
 #include "lwip/ip4_addr.h"
 #include "lwip/mem.h"
 #include "lwip/memp.h"
@@ -46,8 +47,7 @@ static struct udp_pcb *echo_pcb;
 static err_t echo_setup_err;
 
 /* Start-up levels of every pool and of the heap, taken in tcpip_thread. */
-static u16_t pool_boot[MEMP_MAX];
-static mem_size_t heap_boot;
+static struct netdemo_levels boot_levels;
 
 /* Written and read only in tcpip_thread (the callback and report). */
 static struct {
@@ -97,9 +97,7 @@ static void stack_ready(void *arg)
         if (echo_setup_err == ERR_OK)
             udp_recv(echo_pcb, echo_recv, NULL);
     }
-    for (int t = 0; t < MEMP_MAX; t++)
-        pool_boot[t] = memp_in_use((memp_t)t);
-    heap_boot = mem_used();
+    netdemo_levels_take(&boot_levels);
     sys_sem_signal(&ready_sem);
 }
 
@@ -115,66 +113,23 @@ static void report(void *arg)
            (unsigned long)echo.send_errors);
     if (echo.send_errors)
         printf("echo_raw: last send error: %s\n", lwip_strerr(echo.last_err));
-    printf("echo_raw: %c%c%u: rx %lu frames %lu bytes %lu dropped, "
-           "tx %lu frames %lu bytes %lu dropped\n",
-           en.name[0], en.name[1], en.num, (unsigned long)en.rx_frames,
-           (unsigned long)en.rx_bytes, (unsigned long)en.rx_drops, (unsigned long)en.tx_frames,
-           (unsigned long)en.tx_bytes, (unsigned long)en.tx_drops);
+    netdemo_print_netif("echo_raw", &en);
     stats_display();
-    /* A leak is more in use than after start-up; less is fine (a frame may
-     * have been on its way through the stack when the levels were taken). */
-    *leaks = 0;
-    for (int t = 0; t < MEMP_MAX; t++) {
-        u16_t now = memp_in_use((memp_t)t);
-        if (now > pool_boot[t]) {
-            printf("echo_raw: pool %s: %u in use, %u after start-up\n", memp_pools[t]->desc,
-                   (unsigned)now, (unsigned)pool_boot[t]);
-            (*leaks)++;
-        }
-    }
-    if (mem_used() > heap_boot) {
-        printf("echo_raw: heap: %u bytes in use, %u after start-up\n", (unsigned)mem_used(),
-               (unsigned)heap_boot);
-        (*leaks)++;
-    }
-    if (*leaks == 0)
-        printf("echo_raw: every pool and the heap are back to their start-up levels\n");
+    *leaks = netdemo_levels_check("echo_raw", &boot_levels);
     if (!LWIP_TCPIP_CORE_LOCKING)
         sys_sem_signal(&report_sem);    /* under the core lock the caller does not wait */
 }
 
 /* ---- in main ------------------------------------------------------------------- */
 
-static void parse_addr(int argc, char **argv, const char *key, const char *dflt, ip4_addr_t *a)
-{
-    const char *text = dflt;
-    size_t n = strlen(key);
-    for (int i = 1; i < argc; i++)
-        if (strncmp(argv[i], key, n) == 0 && argv[i][n] == '=')
-            text = argv[i] + n + 1;
-    int dots = 0;
-    for (const char *c = text; *c; c++)
-        dots += *c == '.';
-    /* A dotted quad only (inet_aton would read "10.0.2" as 10.0.0.2). */
-    if (dots != 3 || !ip4addr_aton(text, a) ||
-        (strcmp(key, "netmask") == 0 && !ip4_addr_netmask_valid(ip4_addr_get_u32(a)))) {
-        printf("echo_raw: bad address %s=%s\n", key, text);
-        ng_exit(NG_EXIT_BAD_ARGS);
-    }
-}
-
 int app_main(int argc, char **argv)
 {
     static const char *const keys[] = { "ip", "netmask", "gw", "limit", NULL };
     ng_args_check(argc, argv, keys);
-    parse_addr(argc, argv, "ip", "10.0.2.15", &arg_ip);
-    parse_addr(argc, argv, "netmask", "255.255.255.0", &arg_mask);
-    parse_addr(argc, argv, "gw", "10.0.2.2", &arg_gw);
-    u32_t limit = ng_arg_u32(argc, argv, "limit", 0);
-    if (limit > 0xffffffffu / 1000u) {
-        printf("echo_raw: limit=%lu is too long\n", (unsigned long)limit);
-        return NG_EXIT_BAD_ARGS;
-    }
+    netdemo_parse_addr("echo_raw", argc, argv, "ip", "10.0.2.15", &arg_ip);
+    netdemo_parse_addr("echo_raw", argc, argv, "netmask", "255.255.255.0", &arg_mask);
+    netdemo_parse_addr("echo_raw", argc, argv, "gw", "10.0.2.2", &arg_gw);
+    u32_t limit = ng_arg_seconds(argc, argv, "limit", 0);
     u32_t start = sys_now();
 
     if (sys_sem_new_named(&ready_sem, 0, "echo_ready") != ERR_OK ||

@@ -128,11 +128,7 @@ int app_main(int argc, char **argv)
     static const char *const keys[] = { "rounds", "limit", NULL };
     ng_args_check(argc, argv, keys);
     rounds = ng_arg_u32(argc, argv, "rounds", 1);
-    uint32_t limit = ng_arg_u32(argc, argv, "limit", 0);
-    if (limit > 0xffffffffu / 1000u) {
-        printf("mailbox_demo: limit=%lu is too long\n", (unsigned long)limit);
-        return NG_EXIT_BAD_ARGS;
-    }
+    uint32_t limit = ng_arg_seconds(argc, argv, "limit", 0);
     if (rounds == 0 && limit == 0)
         printf("mailbox_demo: running until QEMU is stopped\n");
     printf("mailbox_demo: mailbox of %d, producer_a posts %d, producer_b tries %d\n",

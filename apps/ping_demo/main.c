@@ -39,6 +39,7 @@
 
 #include "board.h"
 #include "ethernetif.h"
+#include "netdemo.h"
 #include "lwip/icmp.h"
 #include "lwip/inet_chksum.h"
 #include "lwip/ip4.h"
@@ -59,8 +60,7 @@ static u32_t ping_size;
 static sys_sem_t ready_sem, reply_sem, report_sem;
 
 /* Boot levels of every pool and of the heap, taken once the interface is up. */
-static u16_t pool_boot[MEMP_MAX];
-static mem_size_t heap_boot;
+static struct netdemo_levels boot_levels;
 
 /* The ping in flight. Written in tcpip_thread (send_echo, the hook) and
  * read by main after reply_sem; under protection since they are two. */
@@ -143,9 +143,7 @@ static void stack_ready(void *arg)
     netif_set_default(&en);
     netif_set_up(&en);
     ng_icmp_echo_reply_hook = on_echo_reply;
-    for (int t = 0; t < MEMP_MAX; t++)
-        pool_boot[t] = memp_in_use((memp_t)t);
-    heap_boot = mem_used();
+    netdemo_levels_take(&boot_levels);
     sys_sem_signal(&ready_sem);
 }
 
@@ -155,57 +153,17 @@ static void stack_ready(void *arg)
 static void report(void *arg)
 {
     int *leaks = arg;
-    printf("ping_demo: %c%c%u: rx %lu frames %lu bytes %lu dropped, "
-           "tx %lu frames %lu bytes %lu dropped\n",
-           en.name[0], en.name[1], en.num, (unsigned long)en.rx_frames,
-           (unsigned long)en.rx_bytes, (unsigned long)en.rx_drops, (unsigned long)en.tx_frames,
-           (unsigned long)en.tx_bytes, (unsigned long)en.tx_drops);
+    netdemo_print_netif("ping_demo", &en);
     stats_display();
     for (struct ng_thread *t = ng_all_threads; t != NULL; t = t->all_next)
         printf("ping_demo: thread %-12s stack %5lu bytes, %5lu used\n", t->name,
                (unsigned long)t->stack_size, (unsigned long)ng_thread_stack_used(t));
-    /* A leak is more in use than after start-up. Less is fine: a frame (a
-     * peer's ARP, say) may have been on its way through the stack when the
-     * start-up figures were taken. */
-    *leaks = 0;
-    for (int t = 0; t < MEMP_MAX; t++) {
-        u16_t now = memp_in_use((memp_t)t);
-        if (now > pool_boot[t]) {
-            printf("ping_demo: pool %s: %u in use, %u after start-up\n", memp_pools[t]->desc,
-                   (unsigned)now, (unsigned)pool_boot[t]);
-            (*leaks)++;
-        }
-    }
-    if (mem_used() > heap_boot) {
-        printf("ping_demo: heap: %u bytes in use, %u after start-up\n", (unsigned)mem_used(),
-               (unsigned)heap_boot);
-        (*leaks)++;
-    }
-    if (*leaks == 0)
-        printf("ping_demo: every pool and the heap are back to their start-up levels\n");
+    *leaks = netdemo_levels_check("ping_demo", &boot_levels);
     if (!LWIP_TCPIP_CORE_LOCKING)
         sys_sem_signal(&report_sem);    /* under the core lock the caller does not wait */
 }
 
 /* ---- in main ------------------------------------------------------------------- */
-
-static void parse_addr(int argc, char **argv, const char *key, const char *dflt, ip4_addr_t *a)
-{
-    const char *text = dflt;
-    size_t n = strlen(key);
-    for (int i = 1; i < argc; i++)
-        if (strncmp(argv[i], key, n) == 0 && argv[i][n] == '=')
-            text = argv[i] + n + 1;
-    int dots = 0;
-    for (const char *c = text; *c; c++)
-        dots += *c == '.';
-    /* A dotted quad only (inet_aton would read "10.0.2" as 10.0.0.2). */
-    if (dots != 3 || !ip4addr_aton(text, a) ||
-        (strcmp(key, "netmask") == 0 && !ip4_addr_netmask_valid(ip4_addr_get_u32(a)))) {
-        printf("ping_demo: bad address %s=%s\n", key, text);
-        ng_exit(NG_EXIT_BAD_ARGS);
-    }
-}
 
 static u32_t cycles_to_us(uint64_t c)
 {
@@ -285,21 +243,17 @@ int app_main(int argc, char **argv)
     static const char *const keys[] = { "ip", "netmask", "gw", "target", "count", "size",
                                         "interval", "timeout", "limit", NULL };
     ng_args_check(argc, argv, keys);
-    parse_addr(argc, argv, "ip", "10.0.2.15", &arg_ip);
-    parse_addr(argc, argv, "netmask", "255.255.255.0", &arg_mask);
-    parse_addr(argc, argv, "gw", "10.0.2.2", &arg_gw);
+    netdemo_parse_addr("ping_demo", argc, argv, "ip", "10.0.2.15", &arg_ip);
+    netdemo_parse_addr("ping_demo", argc, argv, "netmask", "255.255.255.0", &arg_mask);
+    netdemo_parse_addr("ping_demo", argc, argv, "gw", "10.0.2.2", &arg_gw);
     char gw_text[IP4ADDR_STRLEN_MAX];
-    parse_addr(argc, argv, "target", ip4addr_ntoa_r(&arg_gw, gw_text, sizeof gw_text),
+    netdemo_parse_addr("ping_demo", argc, argv, "target", ip4addr_ntoa_r(&arg_gw, gw_text, sizeof gw_text),
                &arg_target);
     u32_t count = ng_arg_u32(argc, argv, "count", 3);
     ping_size = ng_arg_u32(argc, argv, "size", 56);
     u32_t interval = ng_arg_u32(argc, argv, "interval", 1000);
     u32_t timeout = ng_arg_u32(argc, argv, "timeout", 1000);
-    u32_t limit = ng_arg_u32(argc, argv, "limit", 0);
-    if (limit > 0xffffffffu / 1000u) {
-        printf("ping_demo: limit=%lu is too long\n", (unsigned long)limit);
-        return NG_EXIT_BAD_ARGS;
-    }
+    u32_t limit = ng_arg_seconds(argc, argv, "limit", 0);
     if (ping_size > PING_SIZE_MAX) {
         printf("ping_demo: size=%lu is more than %u\n", (unsigned long)ping_size, PING_SIZE_MAX);
         return NG_EXIT_BAD_ARGS;

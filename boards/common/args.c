@@ -87,6 +87,17 @@ uint32_t ng_arg_u32(int argc, char **argv, const char *key, uint32_t dflt)
     return dflt;
 }
 
+uint32_t ng_arg_seconds(int argc, char **argv, const char *key, uint32_t dflt)
+{
+    uint32_t v = ng_arg_u32(argc, argv, key, dflt);
+    if (v > 0xffffffffu / 1000u) {
+        printf("netglass: %s=%lu is too long (at most %lu s)\n", key, (unsigned long)v,
+               (unsigned long)(0xffffffffu / 1000u));
+        ng_exit(NG_EXIT_BAD_ARGS);
+    }
+    return v;
+}
+
 void ng_args_check(int argc, char **argv, const char *const keys[])
 {
     for (int i = 1; i < argc; i++) {

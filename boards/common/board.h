@@ -39,6 +39,10 @@ int ng_board_parse_args(int argc, char **argv);
  * status 127 if not a number. */
 uint32_t ng_arg_u32(int argc, char **argv, const char *key, uint32_t dflt);
 
+/* The same for a duration in seconds that will be turned into
+ * milliseconds: more than fits (4294967 s) stops the run with status 127. */
+uint32_t ng_arg_seconds(int argc, char **argv, const char *key, uint32_t dflt);
+
 /* Every argument left after the board's must be key=value with a key from
  * the NULL-terminated list; anything else stops the run with status 127,
  * naming the argument and the keys the app takes (a typo must not quietly

@@ -202,6 +202,19 @@ static inline void rx(struct netif *netif, const void *bytes, u16_t len)
         ck_assert_uint_eq(ng_drops_total(), 1); \
     } while (0)
 
+/* Feed p to ip4_input with only DROP records traced: exactly one must
+ * appear, for `reason`, naming p. */
+#define ck_assert_input_drop_traced(p, netif, reason) do { \
+        tc_start(NG_TRACE_CLASS_BIT(DROP)); \
+        ip4_input((p), (netif)); \
+        ng_trace_stop(0); \
+        ck_assert_ptr_null(tc_parse()); \
+        ck_assert_int_eq(tc_count(NG_EV_DROP), 1); \
+        const struct tc_rec *r_ = &tc_recs[tc_next(0, NG_EV_DROP)]; \
+        ck_assert_uint_eq(r_->a, NG_drop_##reason); \
+        ck_assert_uint_eq(r_->w[0], (u32_t)(uintptr_t)(p)); \
+    } while (0)
+
 /* The LAYER_ENTER (as +fn) and LAYER_EXIT (as -fn) records of a capture
  * (tc_start ... ng_trace_stop, tc_parse), in order; returns how many. */
 static inline int layer_seq(int *seq, int max)

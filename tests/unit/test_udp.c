@@ -727,14 +727,7 @@ START_TEST(drop_traced)
     dgram[9] ^= 0xff;
     u16_t n = wrap_ip(pkt, "10.0.2.2", "10.0.2.15", u, 1, 64);
     struct pbuf *p = rx_pbuf(pkt, n);
-    tc_start(NG_TRACE_CLASS_BIT(DROP));
-    ip4_input(p, &rn.netif);
-    ng_trace_stop(0);
-    ck_assert_ptr_null(tc_parse());
-    ck_assert_int_eq(tc_count(NG_EV_DROP), 1);
-    const struct tc_rec *r = &tc_recs[tc_next(0, NG_EV_DROP)];
-    ck_assert_uint_eq(r->a, NG_drop_UDP_CHKSUM);
-    ck_assert_uint_eq(r->w[0], (u32_t)(uintptr_t)p);
+    ck_assert_input_drop_traced(p, &rn.netif, UDP_CHKSUM);
     ng_assert_net_clean();
 }
 END_TEST

@@ -230,8 +230,100 @@
 #define IP_SOF_BROADCAST_RECV 1     /* 1: only PCBs with SOF_BROADCAST receive broadcasts */
 #endif
 
+/* ---- TCP (RFC 9293) ------------------------------------------------------------
+ * RAM per connection: a PCB (~170 bytes) plus what its queues hold: up to
+ * TCP_SND_BUF bytes queued to send and TCP_WND bytes received and not yet
+ * consumed (in pool pbufs), plus TCP_OOSEQ_MAX_BYTES out of order. */
 #ifndef LWIP_TCP
-#define LWIP_TCP 0
+#define LWIP_TCP 1
+#endif
+#ifndef MEMP_NUM_TCP_PCB
+#define MEMP_NUM_TCP_PCB 10         /* connections at once (TIME_WAIT ones included) */
+#endif
+#ifndef MEMP_NUM_TCP_PCB_LISTEN
+#define MEMP_NUM_TCP_PCB_LISTEN 4   /* listening PCBs */
+#endif
+#ifndef MEMP_NUM_TCP_SEG
+#define MEMP_NUM_TCP_SEG 48         /* segments queued (unsent, unacked, out of order), all PCBs */
+#endif
+#ifndef TCP_MSS
+#define TCP_MSS 1460                /* our MSS option: Ethernet MTU - 40 (RFC 9293 3.7.1) */
+#endif
+#ifndef TCP_WND
+#define TCP_WND (4 * TCP_MSS)       /* receive window per connection, bytes (< 65536: no scaling) */
+#endif
+#ifndef TCP_SND_BUF
+#define TCP_SND_BUF (4 * TCP_MSS)   /* bytes tcp_write may queue per connection */
+#endif
+#ifndef TCP_SND_QUEUELEN
+#define TCP_SND_QUEUELEN ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)  /* pbufs queued per connection */
+#endif
+#ifndef TCP_SNDLOWAT
+#define TCP_SNDLOWAT LWIP_MIN(LWIP_MAX(TCP_SND_BUF / 2, 2 * TCP_MSS + 1), TCP_SND_BUF - 1)
+#endif                              /* netconn: writable again above this much free buffer */
+#ifndef TCP_SNDQUEUELOWAT
+#define TCP_SNDQUEUELOWAT LWIP_MAX(TCP_SND_QUEUELEN / 2, 5)
+#endif
+#ifndef TCP_OVERSIZE
+#define TCP_OVERSIZE TCP_MSS        /* tcp_write allocates this much extra so small writes
+                                       fill one segment instead of chaining pbufs */
+#endif
+#ifndef TCP_QUEUE_OOSEQ
+#define TCP_QUEUE_OOSEQ 1           /* keep segments that arrive out of order */
+#endif
+#ifndef TCP_OOSEQ_MAX_BYTES
+#define TCP_OOSEQ_MAX_BYTES TCP_WND /* ... at most this many bytes per connection */
+#endif
+#ifndef TCP_OOSEQ_MAX_PBUFS
+#define TCP_OOSEQ_MAX_PBUFS 8       /* ... in at most this many pbufs per connection */
+#endif
+#ifndef TCP_WND_UPDATE_THRESHOLD
+#define TCP_WND_UPDATE_THRESHOLD LWIP_MIN(TCP_WND / 4, TCP_MSS * 4)
+#endif                              /* tcp_recved sends a window update once it grew this much */
+#ifndef TCP_MAXRTX
+#define TCP_MAXRTX 12               /* retransmissions of data before the connection is aborted */
+#endif
+#ifndef TCP_SYNMAXRTX
+#define TCP_SYNMAXRTX 6             /* retransmissions of a SYN before connect fails */
+#endif
+#ifndef TCP_RTO_INITIAL
+#define TCP_RTO_INITIAL 1000        /* ms, before any RTT sample (RFC 6298 2.1) */
+#endif
+#ifndef TCP_RTO_MIN
+#define TCP_RTO_MIN 500             /* ms; NOTE: RFC 6298 2.4 says 1 s, Linux uses 200 ms */
+#endif
+#ifndef TCP_RTO_MAX
+#define TCP_RTO_MAX 60000           /* ms (RFC 6298 2.5) */
+#endif
+#ifndef TCP_TTL
+#define TCP_TTL IP_DEFAULT_TTL
+#endif
+#ifndef TCP_LISTEN_BACKLOG
+#define TCP_LISTEN_BACKLOG 1        /* listeners limit connections not yet accepted */
+#endif
+#ifndef TCP_DEFAULT_LISTEN_BACKLOG
+#define TCP_DEFAULT_LISTEN_BACKLOG 0xff
+#endif
+#ifndef TCP_CALCULATE_EFF_SEND_MSS
+#define TCP_CALCULATE_EFF_SEND_MSS 1    /* send MSS limited by the outgoing netif's MTU */
+#endif
+#ifndef LWIP_TCP_KEEPALIVE
+#define LWIP_TCP_KEEPALIVE 1        /* per-PCB keep_idle/keep_intvl/keep_cnt (SOF_KEEPALIVE) */
+#endif
+#ifndef TCP_LOCAL_PORT_RANGE_START
+#define TCP_LOCAL_PORT_RANGE_START 0xc000   /* ephemeral ports (RFC 6335 6) */
+#endif
+#ifndef TCP_LOCAL_PORT_RANGE_END
+#define TCP_LOCAL_PORT_RANGE_END 0xffff
+#endif
+#ifndef LWIP_TCP_SACK_OUT
+#define LWIP_TCP_SACK_OUT 0         /* no SACK (RFC 2018) */
+#endif
+#ifndef LWIP_WND_SCALE
+#define LWIP_WND_SCALE 0            /* no window scaling (RFC 7323) */
+#endif
+#ifndef LWIP_TCP_TIMESTAMPS
+#define LWIP_TCP_TIMESTAMPS 0       /* no timestamps option (RFC 7323) */
 #endif
 #ifndef LWIP_IPV4
 #define LWIP_IPV4 1

@@ -237,13 +237,15 @@ def cmd_events(args):
         out.append("0x%02x  %-16s %-7s %5d  %-4s  %s" % (
             ev.id, ev.name, ev.cls, ev.nwords, "VAR" if ev.var else "-", ev.fields_text))
     out.append("")
-    out.append("classes: " + " ".join("%s=%d" % kv for kv in t.classes.items()))
-    out.append("kinds:   " + " ".join("%s=%d" % kv for kv in t.kinds.items()))
-    out.append("states:  " + " ".join("%s=%d" % kv for kv in t.states.items()))
-    for ty, vals in t.enums.items():
+    def values(title, vals):
         out.extend(textwrap.wrap(" ".join("%s=%d" % kv for kv in vals.items()), 96,
-                                 initial_indent="enum %s: " % ty,
-                                 subsequent_indent="    ", break_on_hyphens=False))
+                                 initial_indent=title, subsequent_indent="    ",
+                                 break_on_hyphens=False))
+    values("classes: ", t.classes)
+    values("kinds:   ", t.kinds)
+    values("states:  ", t.states)
+    for ty, vals in t.enums.items():
+        values("enum %s: " % ty, vals)
     out.append("%d events, signature 0x%08x" % (len(t.events), t.signature))
     sys.stdout.write("\n".join(out) + "\n")
     sys.stdout.flush()

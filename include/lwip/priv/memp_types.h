@@ -47,5 +47,7 @@ struct pbuf_custom_ref {
 /* The PCBs of UDP and raw IP (their public headers define them). */
 #include "lwip/udp.h"
 #include "lwip/raw.h"
+/* TCP's PCBs (lwip/tcp.h) and segments (lwip/priv/tcp_priv.h). */
+#include "lwip/priv/tcp_priv.h"
 
 #endif

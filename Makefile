@@ -26,7 +26,7 @@ include net/core.mk net/proto.mk net/transport.mk api/api.mk
 -include boards/$(BOARD)/driver.mk
 CORE_SRC := $(wildcard kernel/*.c) api/sys_arch.c api/err.c net/timeouts.c \
             $(NET_CORE_SRC) $(NET_PROTO_SRC) $(NET_TRANSPORT_SRC) $(API_SRC) \
-            boards/common/args.c boards/common/exit.c
+            boards/common/args.c boards/common/exit.c boards/common/rand.c
 TRACE_SRC := $(if $(filter 0,$(TRACE)),tracer/trace_off.c,tracer/trace.c)
 BOARD_SRC := $(filter-out boards/$(BOARD)/ethernetif%,$(wildcard boards/$(BOARD)/*.c)) $(DRIVER_SRC)
 APP_SRC := $(wildcard apps/$(APP)/*.c) $(wildcard apps/common/*.c)

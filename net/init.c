@@ -6,8 +6,10 @@
  * memory: the heap and the pools, which every later module allocates from
  * (the sys_timeout list takes its entries from a pool too, so
  * sys_timeouts_init comes after memp_init). Interfaces next: netif_init
- * adds the loopback interface, whose packets go through the pools. Last the
- * timers, because sys_timeouts_init arms the protocols' cyclic timers
+ * adds the loopback interface, whose packets go through the pools. Then
+ * the protocols that keep state of their own (TCP: its PCB lists, ports
+ * and ISN secret; tcp_init takes no memory, and TCP's timer is armed only
+ * once a connection needs it). Last the timers, because sys_timeouts_init arms the protocols' cyclic timers
  * (etharp_tmr, ip_reass_tmr, ...), which must find their modules ready.
  *
  * tcpip_init() calls this before it starts tcpip_thread, as lwIP does, so
@@ -19,6 +21,7 @@
 #include "lwip/netif.h"
 #include "lwip/stats.h"
 #include "lwip/sys.h"
+#include "lwip/tcp.h"
 #include "lwip/timeouts.h"
 
 void lwip_init(void)
@@ -28,5 +31,8 @@ void lwip_init(void)
     mem_init();
     memp_init();
     netif_init();
+#if LWIP_TCP
+    tcp_init();
+#endif
     sys_timeouts_init();
 }

@@ -31,6 +31,7 @@
 #include "lwip/pbuf.h"
 #include "lwip/raw.h"
 #include "lwip/stats.h"
+#include "lwip/tcp.h"
 #include "lwip/udp.h"
 #include "trace.h"
 
@@ -438,7 +439,8 @@ static void ip4_deliver(struct pbuf *p, u16_t hlen, u8_t proto, struct netif *in
         icmp_input(p, inp);
     else if (proto == IP_PROTO_UDP && LWIP_UDP)
         udp_input(p, inp);
-    /* HOOK(tcp): else if (proto == IP_PROTO_TCP && LWIP_TCP) tcp_input(p, inp); */
+    else if (proto == IP_PROTO_TCP && LWIP_TCP)
+        tcp_input(p, inp);
     else if (raw == RAW_INPUT_DELIVERED)
         pbuf_free(p);
     else

@@ -17,6 +17,8 @@ struct ng_board_options ng_board_opts = {
     .trace_path = "trace.bin",
     .transport = NG_TRACE_TO_SEMIHOST,
     .mask = 0xffffffffu,
+    .seed = 0,
+    .has_seed = 0,
 };
 
 /* A number in `base` (16 also takes a 0x prefix), no sign, no overflow. */
@@ -42,7 +44,7 @@ static void bad_arg(const char *arg)
 {
     ng_board_puts("netglass: bad argument '");
     ng_board_puts(arg);
-    ng_board_puts("': board options are trace=FILE|uart|none and mask=HEX\n");
+    ng_board_puts("': board options are trace=FILE|uart|none, mask=HEX and seed=N\n");
     ng_board_exit(NG_EXIT_BAD_ARGS);
 }
 
@@ -64,6 +66,10 @@ int ng_board_parse_args(int argc, char **argv)
         } else if (strncmp(a, "mask=", 5) == 0) {
             if (parse_u32_base(a + 5, &ng_board_opts.mask, 16))
                 bad_arg(a);
+        } else if (strncmp(a, "seed=", 5) == 0) {
+            if (parse_u32(a + 5, &ng_board_opts.seed))
+                bad_arg(a);
+            ng_board_opts.has_seed = 1;
         } else {
             argv[out++] = a;
         }
@@ -111,7 +117,7 @@ void ng_args_check(int argc, char **argv, const char *const keys[])
             printf("netglass: unknown argument '%s'; this app takes:", a);
             for (int k = 0; keys[k]; k++)
                 printf(" %s=", keys[k]);
-            printf(" (and the board's trace= and mask=)\n");
+            printf(" (and the board's trace=, mask= and seed=)\n");
             ng_exit(NG_EXIT_BAD_ARGS);
         }
     }

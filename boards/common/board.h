@@ -24,11 +24,15 @@ void ng_exit(int status) __attribute__((noreturn));
  *   trace=FILE   write the trace to FILE (default trace.bin)
  *   trace=uart   send the trace over UART1 instead
  *   trace=none   ship nothing; the RAM ring keeps the latest records
- *   mask=HEX     initial class mask (bits from tracer/events.def; 0x optional) */
+ *   mask=HEX     initial class mask (bits from tracer/events.def; 0x optional)
+ *   seed=N       a number mixed into ng_board_random_seed (TCP's ISN secret):
+ *                give a fresh one each run where time is reproducible (-icount) */
 struct ng_board_options {
     const char *trace_path;
     int transport;
     uint32_t mask;
+    uint32_t seed;
+    int has_seed;
 };
 extern struct ng_board_options ng_board_opts;
 
@@ -48,5 +52,11 @@ uint32_t ng_arg_seconds(int argc, char **argv, const char *key, uint32_t dflt);
  * naming the argument and the keys the app takes (a typo must not quietly
  * fall back to a default, e.g. an app that then serves forever). */
 void ng_args_check(int argc, char **argv, const char *const keys[]);
+
+/* A seed for secrets such as TCP's ISN key (RFC 6528), from what the
+ * board has that differs between runs: the seed= argument, the cycle
+ * counter, the build id (boards/common/rand.c). Not a random number
+ * generator: call it once at start-up and stretch the result. */
+uint32_t ng_board_random_seed(void);
 
 #endif

@@ -275,7 +275,8 @@
 #define TCP_OOSEQ_MAX_BYTES TCP_WND /* ... at most this many bytes per connection */
 #endif
 #ifndef TCP_OOSEQ_MAX_PBUFS
-#define TCP_OOSEQ_MAX_PBUFS 8       /* ... in at most this many pbufs per connection */
+#define TCP_OOSEQ_MAX_PBUFS 12      /* ... in at most this many pbufs per connection (a full
+                                       frame takes 3 pool pbufs of 512 bytes) */
 #endif
 #ifndef TCP_WND_UPDATE_THRESHOLD
 #define TCP_WND_UPDATE_THRESHOLD LWIP_MIN(TCP_WND / 4, TCP_MSS * 4)

@@ -12,7 +12,7 @@ UNIT_CFLAGS := -std=gnu11 -g3 -O1 -Wall -Wextra -Werror -Wshadow -Wno-missing-fi
 UNIT_LIBS  := $(shell pkg-config --libs check 2>/dev/null) -lpthread
 UNIT_CORE  := $(wildcard kernel/*.c) api/sys_arch.c api/err.c net/timeouts.c \
     $(NET_CORE_SRC) $(NET_PROTO_SRC) $(NET_TRANSPORT_SRC) $(API_SRC) \
-    boards/common/args.c boards/common/exit.c tracer/trace.c boards/host/arch.c boards/host/board.c
+    boards/common/args.c boards/common/exit.c boards/common/rand.c tracer/trace.c boards/host/arch.c boards/host/board.c
 UNIT_CORE_OBJS := $(UNIT_CORE:%.c=$(UNIT_OBJ)/%.o)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(UNIT_BUILD)/%,$(wildcard tests/unit/test_*.c))
 UNIT_HELPERS := $(filter-out tests/unit/test_%.c tests/unit/trace_roundtrip.c,$(wildcard tests/unit/*.c))

@@ -156,11 +156,16 @@ err_t tcp_enqueue_flags(struct tcp_pcb *pcb, u8_t flags);
 err_t tcp_send_fin(struct tcp_pcb *pcb);
 /* Send a bare ACK now (with the current window). */
 err_t tcp_send_empty_ack(struct tcp_pcb *pcb);
-/* Send a RST (RFC 9293 3.10.7.1 and friends); pcb may be NULL (no
- * connection: addresses and ports from the arguments, TTL the default). */
+/* Send a RST|ACK (aborts; RFC 9293 3.10.7.1's reply to a segment without
+ * ACK: SEQ=0, ACK=SEG.SEQ+SEG.LEN); pcb may be NULL (no connection:
+ * addresses and ports from the arguments, TTL the default). */
 void tcp_rst(const struct tcp_pcb *pcb, u32_t seqno, u32_t ackno,
              const ip_addr_t *local_ip, const ip_addr_t *remote_ip,
              u16_t local_port, u16_t remote_port);
+/* Send a bare RST with SEQ=seqno (RFC 9293 3.10.7.1: the reply to a
+ * segment that carried an ACK takes SEQ=SEG.ACK and no ACK bit). */
+void tcp_rst_noack(const struct tcp_pcb *pcb, u32_t seqno, const ip_addr_t *local_ip,
+                   const ip_addr_t *remote_ip, u16_t local_port, u16_t remote_port);
 /* RTO: move every unacked segment back to the head of unsent and send the
  * first again (records TCP_REXMIT cause RTO). */
 void tcp_rexmit_rto(struct tcp_pcb *pcb);
@@ -230,8 +235,10 @@ err_t tcp_keepalive(struct tcp_pcb *pcb);
  * (wnd, ...) lines of tracer/events.def. */
 #define TCP_TRACE_REXMIT(pcb, cause, seqno) \
     NG_TRACE2(TCP_REXMIT, NG_rexmit_##cause, (pcb), (seqno))
+/* (The event is TCP_WINDOW, not TCP_WND: that is the window size option
+ * of lwip/opt.h, and NG_TRACE2 expands its event argument.) */
 #define TCP_TRACE_WND(pcb, dir, wnd) \
-    NG_TRACE2(TCP_WND, NG_wnd_##dir, (pcb), (u32_t)(wnd))
+    NG_TRACE2(TCP_WINDOW, NG_wnd_##dir, (pcb), (u32_t)(wnd))
 
 /* Drop a received segment: reason (NG_drop_<reason>), count, free. */
 #define TCP_DROP(reason, p) do { \
@@ -327,6 +334,21 @@ err_t tcp_keepalive(struct tcp_pcb *pcb);
 /* RFC 5681 3.1 equation (3): the initial window, by the send MSS. */
 #define TCP_CALC_INITIAL_CWND(mss) ((tcpwnd_size_t)((mss) > 2190 ? 2 * (mss) : \
     (mss) > 1095 ? 3 * (mss) : 4 * (mss)))
+
+/* ---- Added by net/tcp.c (backlog accounting) -----------------------------------
+ * A tcp_pcb.flags bit (lwIP's TF_BACKLOGPEND slot, inverted): set once
+ * tcp_backlog_accepted has given the connection's count back to its
+ * listener. pcb->listener is kept after that (so the accept callback can
+ * be found through it right after tcp_backlog_accepted, and
+ * tcp_backlog_delayed can count the connection again); it is cleared by
+ * tcp_pcb_purge and when the listener closes. */
+#define TF_BACKLOGACC 0x0200U
+
+/* ---- Added by net/tcp_in.c (not part of the original contract) ----------------- */
+/* pcb->flags: SYN_RCVD was reached from SYN_SENT (a simultaneous open,
+ * RFC 9293 3.10.7.3 fourth), so the handshake's end calls the connected
+ * callback, not a listener's accept. Only net/tcp_in.c sets and clears it. */
+#define TF_SIMOPEN 0x4000U
 
 #endif /* LWIP_TCP */
 #endif

@@ -21,6 +21,7 @@ kind names) and kernel/kernel_config.h (stack paint and canary words).
     threads.py   ng threads
     sync.py      ng mbox, ng sem, ng mutex, ng objects
     timers.py    ng timers
+    net.py       ng pcbs, ng netifs, ng arp, ng pools
     trace.py     ng trace: the RAM ring decoded
 
 Importing this package registers the commands (netglass.py imports it
@@ -29,6 +30,7 @@ afresh on every source, so edits take effect).
 
 import gdb
 
+from .net import NgArp, NgNetifs, NgPcbs, NgPools
 from .sync import NgMbox, NgMutex, NgObjects, NgSem
 from .threads import NgThreads
 from .timers import NgTimers
@@ -59,3 +61,7 @@ NgMutex()
 NgObjects()
 NgTimers()
 NgTrace()
+NgPcbs()
+NgNetifs()
+NgArp()
+NgPools()

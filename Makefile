@@ -56,6 +56,10 @@ $(ELF): $(OBJS) $(LINK_DEPS)
 	$(SIZE) $@ | tee $(BUILD)/$(APP).size
 	@python3 tools/size_report.py $(BUILD)/$(APP).map >> $(BUILD)/$(APP).size 2>/dev/null || true
 
+# An app's own lwipopts.h changes every object: rebuild them all when it
+# appears or changes (the .d files of a build before it existed name config/'s).
+$(OBJS): $(wildcard apps/$(APP)/lwipopts.h)
+
 -include $(OBJS:.o=.d)
 
 # ---- running ---------------------------------------------------------------

@@ -21,7 +21,7 @@ import time
 import unittest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ELF = os.path.join(REPO, "build", "lm3s6965evb", "mailbox_demo.elf")
+BUILD = os.path.join(REPO, "build", "lm3s6965evb")
 SCRIPT = os.path.join(REPO, "tools", "gdb", "netglass.py")
 QEMU = os.environ.get("QEMU", "qemu-system-arm")
 GDB = os.environ.get("GDB", "gdb-multiarch")
@@ -82,18 +82,27 @@ def sections(output):
 
 @unittest.skipUnless(shutil.which(QEMU) and shutil.which(GDB),
                      "needs %s and %s (make deps)" % (QEMU, GDB))
-class GdbCommandsTest(unittest.TestCase):
+class GdbSession(unittest.TestCase):
+    """QEMU running APP halted with a GDB server, and gdb-multiarch runs
+    against it; the test classes below say which app."""
+
+    APP = None
+    NET = []            # QEMU's network options for the app
 
     def setUp(self):
-        if not os.path.exists(ELF):
-            self.skipTest("%s is missing: build it first (make)" % os.path.relpath(ELF, REPO))
+        if self.APP is None:
+            self.skipTest("the base class runs no app")
+        elf = os.path.join(BUILD, self.APP + ".elf")
+        if not os.path.exists(elf):
+            self.skipTest("%s is missing: build it first (make APP=%s)"
+                          % (os.path.relpath(elf, REPO), self.APP))
         self.qemu = None
         self.tmp = tempfile.mkdtemp(prefix="ng-gdb-test-")
         self.log = os.path.join(self.tmp, "qemu.log")
         # QEMU and GDB get the same private copy, in case make rewrites the
         # ELF while the test runs.
-        self.elf = os.path.join(self.tmp, os.path.basename(ELF))
-        shutil.copyfile(ELF, self.elf)
+        self.elf = os.path.join(self.tmp, os.path.basename(elf))
+        shutil.copyfile(elf, self.elf)
         self.port = self.start_qemu()
 
     def tearDown(self):
@@ -117,8 +126,9 @@ class GdbCommandsTest(unittest.TestCase):
                 self.qemu = subprocess.Popen(
                     [QEMU, "-M", "lm3s6965evb", "-nographic", "-no-reboot",
                      "-icount", "shift=0,sleep=off",
-                     "-semihosting-config", "enable=on,target=native,arg=mailbox_demo",
-                     "-kernel", self.elf, "-S", "-gdb", "tcp:127.0.0.1:%d" % port],
+                     "-semihosting-config", "enable=on,target=native,arg=" + self.APP,
+                     "-kernel", self.elf, "-S", "-gdb", "tcp:127.0.0.1:%d" % port]
+                    + self.NET,
                     cwd=self.tmp, stdin=subprocess.DEVNULL, stdout=log,
                     stderr=subprocess.STDOUT)
             start = time.monotonic()
@@ -176,7 +186,11 @@ class GdbCommandsTest(unittest.TestCase):
         text = self.gdb(*cmds, **kw)
         return text, sections(text)
 
-    # -----------------------------------------------------------------------
+
+class GdbCommandsTest(GdbSession):
+    """The kernel and trace commands in the mailbox demo."""
+
+    APP = "mailbox_demo"
 
     def test_commands_in_the_middle_of_the_demo(self):
         text, s = self.ng(
@@ -306,3 +320,42 @@ class GdbCommandsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class GdbNetCommandsTest(GdbSession):
+    """ng pcbs, ng netifs, ng arp and ng pools in apps/echo_raw, stopped
+    right after its start-up made the TCP listener and the UDP PCB."""
+
+    APP = "echo_raw"
+    NET = ["-nic", "user"]
+
+    def test_network_commands_after_start_up(self):
+        text, s = self.ng(
+            "break netdemo_levels_take", "continue",
+            ("pcbs", "ng pcbs"),
+            ("netifs", "ng netifs"),
+            ("arp", "ng arp"),
+            ("pools", "ng pools"),
+            ("bad", "ng pcbs extra"),
+            ("end", "kill"))
+        self.assertIn("Breakpoint 1, netdemo_levels_take", text)
+        # The echo service: a listener and a UDP PCB on port 7, nothing else.
+        pcbs = s["pcbs"]
+        self.assertRegex(pcbs, r"tcp active: 0")
+        self.assertRegex(pcbs, r"tcp listen: 1\n\s+0x[0-9a-f]{8} LISTEN\s+0\.0\.0\.0:7\s+"
+                               r"backlog 0/\d+ accept \S+")
+        self.assertRegex(pcbs, r"udp: 1\n\s+0x[0-9a-f]{8} 0\.0\.0\.0:7 -> 0\.0\.0\.0:0\s+"
+                               r"recv echo_recv")
+        # The Stellaris interface, default, with QEMU's MAC; the loopback.
+        netifs = s["netifs"]
+        self.assertRegex(netifs, r"en\d\*\s+ip 10\.0\.2\.15 mask 255\.255\.255\.0 "
+                                 r"gw 10\.0\.2\.2 mtu 1500 .*hwaddr 52:54:00:12:34:56")
+        self.assertRegex(netifs, r"lo\d\s+ip 127\.0\.0\.1")
+        self.assertRegex(s["arp"], r"\d+ of \d+ entries in use")
+        # Pools: the listener and the UDP PCB are in use, no connection.
+        pools = s["pools"]
+        self.assertRegex(pools, r"TCP_PCB_LISTEN\s+\d+\s+\d+\s+1\s")
+        self.assertRegex(pools, r"UDP_PCB\s+\d+\s+\d+\s+1\s")
+        self.assertRegex(pools, r"TCP_PCB\s+\d+\s+\d+\s+0\s")
+        self.assertRegex(pools, r"heap\s+-\s+\d+")
+        self.assertIn("ng pcbs: takes no arguments", s["bad"])

@@ -161,8 +161,8 @@ Usage: ng netifs"""
         for addr, n in _walk(head, gdb.lookup_type("struct netif")):
             name = "%c%c%d" % (int(n["name"][0]), int(n["name"][1]), int(n["num"]))
             hw = ":".join("%02x" % int(n["hwaddr"][i]) for i in range(int(n["hwaddr_len"])))
-            out("%-5s%s ip %s mask %s gw %s mtu %d flags 0x%02x%s" % (
-                name, "*" if addr == default else " ", _ip(n["ip_addr"]), _ip(n["netmask"]),
+            out("%-6s ip %s mask %s gw %s mtu %d flags 0x%02x%s" % (
+                name + ("*" if addr == default else ""), _ip(n["ip_addr"]), _ip(n["netmask"]),
                 _ip(n["gw"]), int(n["mtu"]), int(n["flags"]), (" hwaddr " + hw) if hw else ""))
             out("      rx %d frames %d bytes %d drops  tx %d frames %d bytes %d drops" % (
                 int(n["rx_frames"]), int(n["rx_bytes"]), int(n["rx_drops"]),

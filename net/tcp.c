@@ -282,6 +282,15 @@ static int tcp_abort_sends_rst(enum tcp_state s)
     return s >= SYN_RCVD && s <= LAST_ACK;
 }
 
+void tcp_free_timewait(struct tcp_pcb *pcb, err_t err)
+{
+    tcp_err_fn errf = tcp_is_flag_set(pcb, TF_APPCLOSED) ? NULL : pcb->errf;
+    void *arg = pcb->callback_arg;
+    tcp_pcb_remove(&tcp_tw_pcbs, pcb);
+    tcp_free(pcb);
+    TCP_EVENT_ERR(TIME_WAIT, errf, arg, err);
+}
+
 static void tcp_abandon_pcb(struct tcp_pcb *pcb, int reset)
 {
     if (pcb->state == LISTEN) {
@@ -289,8 +298,7 @@ static void tcp_abandon_pcb(struct tcp_pcb *pcb, int reset)
         return;
     }
     if (pcb->state == TIME_WAIT) {
-        tcp_pcb_remove(&tcp_tw_pcbs, pcb);
-        tcp_free(pcb);
+        tcp_free_timewait(pcb, reset ? ERR_ABRT : ERR_CLSD);
         return;
     }
     tcp_err_fn errf = pcb->errf;
@@ -895,7 +903,7 @@ static err_t tcp_close_pcb(struct tcp_pcb *pcb)
     /* Closing means reading no more either: later data is answered with
      * RST (net/tcp_in.c). */
     if (pcb->state != LISTEN)
-        tcp_set_flags(pcb, TF_RXCLOSED);
+        tcp_set_flags(pcb, TF_RXCLOSED | TF_APPCLOSED);
     return tcp_close_shutdown(pcb, 1);
 }
 
@@ -1471,10 +1479,8 @@ static void tcp_slowtmr_timewait(void)
     struct tcp_pcb *pcb = tcp_tw_pcbs;
     while (pcb != NULL) {
         struct tcp_pcb *next = pcb->next;
-        if (tcp_idle_ticks(pcb) > 2 * TCP_MSL / TCP_SLOW_INTERVAL) {
-            tcp_pcb_remove(&tcp_tw_pcbs, pcb);
-            tcp_free(pcb);
-        }
+        if (tcp_idle_ticks(pcb) > 2 * TCP_MSL / TCP_SLOW_INTERVAL)
+            tcp_free_timewait(pcb, ERR_CLSD);
         pcb = next;
     }
 }

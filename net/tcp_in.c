@@ -459,8 +459,7 @@ static int tcp_timewait_segment(struct tcp_pcb *pcb)
          * answers RST): the TIME_WAIT PCB goes, the SYN goes on. */
         if (!(seg_flags & TCP_ACK) && TCP_SEQ_GT(seg_seq, pcb->rcv_nxt)) {
             tcp_clear_flags(pcb, TF_ACK_DELAY | TF_ACK_NOW);
-            tcp_pcb_remove(&tcp_tw_pcbs, pcb);
-            tcp_free(pcb);
+            tcp_free_timewait(pcb, ERR_CLSD);
             return 1;
         }
         /* fourth: RFC 5961 4.2: any other SYN gets a challenge ACK. */
@@ -1228,6 +1227,11 @@ static err_t tcp_input_deliver(struct tcp_pcb *pcb)
      * tcp_shutdown shut_rx) is lost: say so with a RST. */
     if (pcb->flags & TF_RXCLOSED) {
         TCP_DROP(TCP_RX_CLOSED, data);
+        /* A FIN with the data may have taken the PCB to TIME_WAIT, where
+         * tcp_abort sends nothing: the RST still goes. */
+        if (pcb->state == TIME_WAIT)
+            tcp_rst(pcb, pcb->snd_nxt, pcb->rcv_nxt, &pcb->local_ip, &pcb->remote_ip,
+                    pcb->local_port, pcb->remote_port);
         tcp_abort(pcb);
         return ERR_ABRT;
     }

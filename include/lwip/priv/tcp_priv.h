@@ -350,5 +350,15 @@ err_t tcp_keepalive(struct tcp_pcb *pcb);
  * callback, not a listener's accept. Only net/tcp_in.c sets and clears it. */
 #define TF_SIMOPEN 0x4000U
 
+/* ---- TIME_WAIT PCBs the application still holds ----------------------------------
+ * pcb->flags: the application called tcp_close (it let go of the PCB).
+ * Without it, a PCB in TIME_WAIT still belongs to the application (it only
+ * shut its sending side, tcp_shutdown(pcb, 0, 1)), so freeing it must say
+ * so through the err callback, as every other way a PCB ends does. */
+#define TF_APPCLOSED 0x1000U
+/* Take pcb off tcp_tw_pcbs and free it; if the application still holds it
+ * (no TF_APPCLOSED), its err callback then gets err. */
+void tcp_free_timewait(struct tcp_pcb *pcb, err_t err);
+
 #endif /* LWIP_TCP */
 #endif

@@ -44,6 +44,13 @@ def _nonneg_float(s):
     return v
 
 
+def _pos_float(s):
+    v = _nonneg_float(s)
+    if v <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0: %r" % s)
+    return v
+
+
 def _pos_int(s):
     try:
         v = int(s, 0)
@@ -112,6 +119,16 @@ def build_parser():
                     help="at most N lines of trace records per packet comment (default 60; "
                          "0: no comments)")
     sp.set_defaults(func=cmd_pcapng)
+
+    sp = sub.add_parser("profile", help="busy time per thread and per layer function")
+    trace_args(sp)
+    sp.add_argument("--per-kib", type=_pos_float, metavar="KIB",
+                    help="also divide by KIB kibibytes moved (e.g. a transfer's size)")
+    sp.add_argument("--icount-shift", type=_nonneg_int, metavar="N",
+                    help="the run used -icount shift=N: count guest instructions")
+    sp.add_argument("--top", type=_pos_int, default=25, metavar="N",
+                    help="show the N busiest layers (default 25)")
+    sp.set_defaults(func=cmd_profile)
 
     sp = sub.add_parser("info", help="header, counts, duration, losses")
     trace_args(sp)
@@ -216,6 +233,20 @@ def cmd_pcapng(args):
     sys.stdout.write("%s: %d frame%s (%d received, %d sent) on %d interface%s (%s)\n" % (
         args.output, nrx + ntx, "" if nrx + ntx == 1 else "s", nrx, ntx, len(cap.ifaces),
         "" if len(cap.ifaces) == 1 else "s", names))
+    sys.stdout.flush()
+    return 0
+
+
+def cmd_profile(args):
+    from .profile import profile_lines
+    trace, elf = _open(args)
+    ipc = None
+    if args.icount_shift is not None:
+        # -icount shift=N: one instruction every 2^N ns; the trace clock
+        # ticks at cpu_hz.
+        ipc = 1e9 / (1 << args.icount_shift) / trace.header.cpu_hz
+    lines = profile_lines(trace, args.per_kib, ipc, args.top)
+    sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()
     return 0
 

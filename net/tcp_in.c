@@ -615,16 +615,38 @@ static int tcp_is_dupack(const struct tcp_pcb *pcb)
            seg_wnd == pcb->snd_wnd;
 }
 
-/* RFC 5681 3.2: the third duplicate ACK starts fast retransmit and
- * recovery (tcp_rexmit_fast); each further one in recovery means a
- * segment left the network: cwnd += SMSS (step 4, RFC 6582 step 4). */
+/* RFC 5827 (early retransmit) 3.1: with fewer than four segments in
+ * flight and nothing new the windows would let go, three duplicate ACKs
+ * can never come, and every loss would wait for the RTO. Then the
+ * threshold is one less than the segments outstanding (at least 2 of
+ * them). Small windows (a few MSS, as on this board) are exactly that case. */
+static u8_t tcp_dupthresh(const struct tcp_pcb *pcb)
+{
+    u8_t oseg = 0;
+    for (const struct tcp_seg *s = pcb->unacked; s != NULL && oseg < 4; s = s->next)
+        oseg++;
+    if (oseg < 2 || oseg >= 4)
+        return TCP_DUPTHRESH;
+    if (pcb->unsent != NULL) {
+        u32_t wnd = LWIP_MIN(pcb->snd_wnd, pcb->cwnd);
+        u32_t end = tcp_seg_seqno(pcb->unsent) - pcb->lastack + pcb->unsent->len;
+        if (end <= wnd)
+            return TCP_DUPTHRESH;   /* new data can go: its ACKs will come */
+    }
+    return (u8_t)(oseg - 1);
+}
+
+/* RFC 5681 3.2: the third duplicate ACK (RFC 5827: fewer, see above)
+ * starts fast retransmit and recovery (tcp_rexmit_fast); each further one
+ * in recovery means a segment left the network: cwnd += SMSS (step 4,
+ * RFC 6582 step 4). */
 static void tcp_dupack(struct tcp_pcb *pcb)
 {
     if (pcb->dupacks < 0xff)
         pcb->dupacks++;
     if (pcb->flags & TF_INFR)
         tcp_cwnd_grow(pcb, pcb->mss, NG_cwnd_INFLATE);
-    else if (pcb->dupacks == TCP_DUPTHRESH)
+    else if (pcb->dupacks >= tcp_dupthresh(pcb))
         tcp_rexmit_fast(pcb);
 }
 
@@ -1046,7 +1068,12 @@ static err_t tcp_process_syn_sent(struct tcp_pcb *pcb)
  * NOTE: "If the RCV.WND is zero, no segments will be acceptable, but
  * special allowance should be made to accept valid ACKs, URGs, and
  * RSTs": a segment at exactly RCV.NXT passes here (as in Linux), its
- * ACK is processed, and its text is then found not to fit (ACK, drop). */
+ * ACK is processed, and its text is then found not to fit (ACK, drop).
+ * NOTE: likewise an empty segment at exactly RCV.NXT+RCV.WND passes (as
+ * in Linux): a peer whose data we lost (no pool pbuf) sends its pure ACKs
+ * with SEG.SEQ = its SND.NXT, which is the right edge once it has filled
+ * our window; refusing them would ignore the ACKs of our retransmissions
+ * for good, and both sides would wait on each other. */
 static int tcp_seq_acceptable(const struct tcp_pcb *pcb)
 {
     u32_t nxt = pcb->rcv_nxt, wnd = pcb->rcv_wnd;
@@ -1054,6 +1081,8 @@ static int tcp_seq_acceptable(const struct tcp_pcb *pcb)
         return seg_seq == nxt;
     if (TCP_SEQ_BETWEEN(seg_seq, nxt, nxt + wnd - 1))
         return 1;
+    if (seg_len == 0)
+        return seg_seq == nxt + wnd;
     return seg_len > 0 && TCP_SEQ_BETWEEN(seg_seq + seg_len - 1, nxt, nxt + wnd - 1);
 }
 

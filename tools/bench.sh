@@ -66,4 +66,13 @@ echo "== ping: RTT, echo rate, guest instructions per echo, network footprint"
 echo "   (target: kernel + network core + driver static RAM leave >= 32 KB of SRAM)"
 make -s APP=ping_demo >/dev/null
 python3 tools/bench_ping.py
+
+# ---- the transports: echo_raw's TCP and UDP echo (tools/bench_tcp.py) ----
+echo
+echo "== TCP and UDP echo: guest instructions per KiB echoed, Mbit/s each way, footprint"
+echo "   (targets: TCP <= 9,000 instructions per KiB with tracing compiled out, at most"
+echo "   15 % more with full tracing; >= 200 Mbit/s each way in plain QEMU)"
+make -s APP=echo_raw >/dev/null
+make -s APP=echo_raw TRACE=0 >/dev/null
+python3 tools/bench_tcp.py
 } 2>&1 | tee "$OUT"

@@ -23,6 +23,11 @@ import socket
 import struct
 import time
 
+try:
+    from tests.qemu import qemu as _qemu
+except ImportError:         # run as a script from tests/qemu/
+    import qemu as _qemu
+
 ETH_HLEN = 14
 ETH_P_IP = 0x0800
 ETH_P_ARP = 0x0806
@@ -240,10 +245,7 @@ class Peer:
 
     def qemu_netdev_args(self, mac="52:54:00:12:34:56"):
         """The QEMU arguments that connect the board's MAC to this peer."""
-        return ["-netdev", "dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=%d,"
-                "remote.type=inet,remote.host=127.0.0.1,remote.port=%d"
-                % (self.qemu_port, self.port),
-                "-net", "nic,netdev=n0,model=stellaris,macaddr=%s" % mac]
+        return _qemu.dgram_netdev_args(self.qemu_port, self.port, mac)
 
     def send(self, frame):
         self.sock.sendto(frame, ("127.0.0.1", self.qemu_port))

@@ -73,3 +73,21 @@ def addr2line(elf, addr):
     p = subprocess.run(["arm-none-eabi-addr2line", "-f", "-e", elf, hex(addr)],
                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     return p.stdout.splitlines()[0] if p.stdout else "??"
+
+
+def run(cmd, timeout=20, check=True):
+    """Run a command (ip, ip netns exec ...) with its output captured; fail
+    the test with that output when it fails and check is set."""
+    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=timeout)
+    if check and p.returncode != 0:
+        raise AssertionError("%s failed (%d): %s" % (" ".join(cmd), p.returncode, p.stdout))
+    return p
+
+
+def dgram_netdev_args(qemu_port, peer_port, mac="52:54:00:12:34:56"):
+    """QEMU's arguments that connect the board's MAC, over -netdev dgram on
+    127.0.0.1, to a peer listening on peer_port (QEMU on qemu_port)."""
+    return ["-netdev", "dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=%d,"
+            "remote.type=inet,remote.host=127.0.0.1,remote.port=%d" % (qemu_port, peer_port),
+            "-net", "nic,netdev=n0,model=stellaris,macaddr=%s" % mac]

@@ -92,12 +92,7 @@ print("Received %d response(s)" % got)
 """
 
 
-def run(cmd, timeout=20, check=True):
-    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True, timeout=timeout)
-    if check and p.returncode != 0:
-        raise AssertionError("%s failed (%d): %s" % (" ".join(cmd), p.returncode, p.stdout))
-    return p
+run = qemu.run
 
 
 class PingDemoOnTap(unittest.TestCase):

@@ -109,6 +109,7 @@ struct echo_conn {
     struct tcp_pcb *pcb;        /* NULL: this slot is free */
     struct pbuf *pending;       /* received, not yet handed to tcp_write (nor tcp_recved) */
     u8_t peer_closed;           /* the peer's FIN arrived */
+    u8_t mem_blocked;           /* tcp_write said ERR_MEM: waits for heap, not for its own ACKs */
 };
 static struct echo_conn conns[ECHO_CONNS];
 
@@ -255,8 +256,10 @@ static err_t echo_push(struct echo_conn *conn)
         err_t err = tcp_write(pcb, q->payload, n, flags);
         if (err == ERR_MEM) {
             tcp_echo.write_mem++;   /* no segment or heap now: sent or poll go on */
+            conn->mem_blocked = 1;
             break;
         }
+        conn->mem_blocked = 0;
         if (err != ERR_OK) {
             tcp_echo.last_err = err;
             tcp_abort(pcb);     /* the err callback frees conn */
@@ -296,13 +299,23 @@ static err_t echo_tcp_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t
     return echo_push(conn);
 }
 
-/* len bytes were acknowledged: room in the send buffer for more. */
+/* len bytes were acknowledged: room in the send buffer for more. The
+ * heap those bytes held is free again too, so the other connections whose
+ * tcp_write found no memory go on now as well: they may have nothing in
+ * flight, and no ACK of their own would ever wake them (only the poll
+ * callback, half a second later). */
 static err_t echo_tcp_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
     struct echo_conn *conn = arg;
     LWIP_UNUSED_ARG(pcb);
     tcp_echo.bytes_acked += len;
-    return echo_push(conn);
+    err_t err = echo_push(conn);
+    for (unsigned i = 0; i < ECHO_CONNS; i++) {
+        struct echo_conn *other = &conns[i];
+        if (other != conn && other->pcb != NULL && other->mem_blocked)
+            (void)echo_push(other);     /* an abort there frees only that one */
+    }
+    return err;
 }
 
 /* Every 500 ms: go on after an ERR_MEM of tcp_write or tcp_close. */

@@ -24,6 +24,7 @@
 #include "lwip/stats.h"
 #include "lwip/timeouts.h"
 #include "ng_net_test.h"
+#include "ref_wire.h"
 #include "trace_capture.h"
 
 #define REC_PACKETS 16
@@ -105,22 +106,6 @@ static inline const struct rec_packet *rec_packet(const struct rec_netif *r, uns
 
 /* ---- checksums and packets, computed here -------------------------------- */
 
-/* RFC 1071: the ones' complement of the ones' complement sum of 16-bit
- * big-endian words (an odd last byte padded with zero), as a number. */
-static inline u16_t ref_chksum(const u8_t *b, unsigned len)
-{
-    u32_t sum = 0;
-    for (unsigned i = 0; i + 1 < len; i += 2)
-        sum += (u32_t)(b[i] << 8 | b[i + 1]);
-    if (len & 1)
-        sum += (u32_t)b[len - 1] << 8;
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return (u16_t)~sum;
-}
-
-static inline u16_t be16(const u8_t *b) { return (u16_t)(b[0] << 8 | b[1]); }
-static inline void put16(u8_t *b, u16_t v) { b[0] = (u8_t)(v >> 8); b[1] = (u8_t)v; }
 /* Four bytes as stored (an address in network order), at any alignment. */
 static inline u32_t raw32(const u8_t *b) { u32_t v; memcpy(&v, b, 4); return v; }
 

@@ -19,39 +19,10 @@
 #include "lwip/memp.h"
 #include "lwip/pbuf.h"
 #include "lwip/timeouts.h"
+#include "ref_wire.h"
 #include "tcp_script.h"
 
 static struct ts *ts_cur;       /* the scenario the interface records for */
-
-/* ---- bytes ---------------------------------------------------------------------- */
-
-static u16_t rd16(const u8_t *b) { return (u16_t)(b[0] << 8 | b[1]); }
-static u32_t rd32(const u8_t *b)
-{
-    return (u32_t)b[0] << 24 | (u32_t)b[1] << 16 | (u32_t)b[2] << 8 | b[3];
-}
-static void wr16(u8_t *b, u16_t v) { b[0] = (u8_t)(v >> 8); b[1] = (u8_t)v; }
-static void wr32(u8_t *b, u32_t v)
-{
-    b[0] = (u8_t)(v >> 24); b[1] = (u8_t)(v >> 16); b[2] = (u8_t)(v >> 8); b[3] = (u8_t)v;
-}
-
-/* RFC 1071: ones' complement sum of big-endian 16-bit words, odd byte
- * padded with zero; `sum` carries a partial sum in. */
-static u32_t sum16(u32_t sum, const u8_t *b, unsigned len)
-{
-    for (unsigned i = 0; i + 1 < len; i += 2)
-        sum += (u32_t)(b[i] << 8 | b[i + 1]);
-    if (len & 1)
-        sum += (u32_t)b[len - 1] << 8;
-    return sum;
-}
-static u16_t fold(u32_t sum)
-{
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return (u16_t)~sum;
-}
 
 /* A dotted address as the four bytes on the wire. */
 static void addr_bytes(const char *dotted, u8_t out[4])
@@ -60,19 +31,6 @@ static void addr_bytes(const char *dotted, u8_t out[4])
     if (sscanf(dotted, "%u.%u.%u.%u", &a, &b, &c, &d) != 4)
         abort();
     out[0] = (u8_t)a; out[1] = (u8_t)b; out[2] = (u8_t)c; out[3] = (u8_t)d;
-}
-
-/* The TCP checksum over the RFC 9293 3.1 pseudo-header (source,
- * destination, zero, protocol 6, TCP length) and the segment. */
-static u16_t tcp_sum(const u8_t src[4], const u8_t dst[4], const u8_t *seg, unsigned len)
-{
-    u8_t ph[12];
-    memcpy(ph, src, 4);
-    memcpy(ph + 4, dst, 4);
-    ph[8] = 0;
-    ph[9] = 6;
-    wr16(ph + 10, (u16_t)len);
-    return fold(sum16(sum16(0, ph, 12), seg, len));
 }
 
 /* ---- the log -------------------------------------------------------------------- */
@@ -412,9 +370,9 @@ static const char *decode(const u8_t *b, u16_t len, struct ts_seg *g)
         return "shorter than IP + TCP headers";
     if (b[0] != 0x45)
         return "IP version/IHL is not 4/5";
-    if (rd16(b + 2) != len)
+    if (be16(b + 2) != len)
         return "IP total length is not the packet's length";
-    if (fold(sum16(0, b, 20)) != 0)
+    if (ref_fold(ref_sum(0, b, 20)) != 0)
         return "bad IP header checksum";
     if (b[9] != 6)
         return "IP protocol is not TCP";
@@ -428,17 +386,17 @@ static const char *decode(const u8_t *b, u16_t len, struct ts_seg *g)
     unsigned hl = (unsigned)(t[12] >> 4) * 4u;
     if (hl < 20 || hl > tl)
         return "bad TCP data offset";
-    if (tcp_sum(us, peer, t, tl) != 0) {
-        snprintf(why, sizeof why, "bad TCP checksum 0x%04x", rd16(t + 16));
+    if (ref_tcp_chksum(us, peer, t, tl) != 0) {
+        snprintf(why, sizeof why, "bad TCP checksum 0x%04x", be16(t + 16));
         return why;
     }
-    g->sport = rd16(t);
-    g->dport = rd16(t + 2);
-    g->seq = rd32(t + 4);
-    g->ack = rd32(t + 8);
+    g->sport = be16(t);
+    g->dport = be16(t + 2);
+    g->seq = be32(t + 4);
+    g->ack = be32(t + 8);
     g->flags = t[13] & 0x3f;
-    g->win = rd16(t + 14);
-    g->urp = rd16(t + 18);
+    g->win = be16(t + 14);
+    g->urp = be16(t + 18);
     g->len = (u16_t)(tl - hl);
     g->hlen = (u16_t)hl;
     g->data = t + hl;
@@ -456,7 +414,7 @@ static const char *decode(const u8_t *b, u16_t len, struct ts_seg *g)
         if (kind == 2) {
             if (t[i + 1] != 4)
                 return "MSS option length is not 4";
-            g->mss = rd16(t + i + 2);
+            g->mss = be16(t + i + 2);
         }
         i += t[i + 1];
     }
@@ -565,18 +523,18 @@ static void send_segment(struct ts *s, const struct spec *sp)
         s->peer_win = win;
 
     memset(t, 0, hl);
-    wr16(t, sport);
-    wr16(t + 2, dport);
-    wr32(t + 4, seq);
-    wr32(t + 8, ack);
+    put16(t, sport);
+    put16(t + 2, dport);
+    put32(t + 4, seq);
+    put32(t + 8, ack);
     t[12] = (u8_t)((hl / 4) << 4);
     t[13] = sp->flags;
-    wr16(t + 14, win);
-    wr16(t + 18, (u16_t)field_or(&sp->urp, 0));
+    put16(t + 14, win);
+    put16(t + 18, (u16_t)field_or(&sp->urp, 0));
     if (mssopt) {
         t[20] = 2;
         t[21] = 4;
-        wr16(t + 22, (u16_t)sp->mss.lo);
+        put16(t + 22, (u16_t)sp->mss.lo);
     }
     memcpy(t + 20 + mssopt, sp->opts, sp->nopts);
     /* Data: the peer's pattern at its stream offset (from its ISN + 1). */
@@ -588,8 +546,8 @@ static void send_segment(struct ts *s, const struct spec *sp)
     u8_t us[4], peer[4];
     addr_bytes(TS_OUR_IP, us);
     addr_bytes(TS_PEER_IP, peer);
-    u16_t c = tcp_sum(peer, us, t, hl + len);
-    wr16(t + 16, sp->bad_chksum ? (u16_t)(c ^ 0x5555) : c);
+    u16_t c = ref_tcp_chksum(peer, us, t, hl + len);
+    put16(t + 16, sp->bad_chksum ? (u16_t)(c ^ 0x5555) : c);
 
     static u16_t ip_id = 0x100;
     u16_t tot = (u16_t)(20 + hl + len);
@@ -597,14 +555,14 @@ static void send_segment(struct ts *s, const struct spec *sp)
         tot = 20 + 12;      /* cut inside the TCP header */
     memset(pkt, 0, 20);
     pkt[0] = 0x45;
-    wr16(pkt + 2, tot);
-    wr16(pkt + 4, ip_id++);
-    wr16(pkt + 6, 0x4000);
+    put16(pkt + 2, tot);
+    put16(pkt + 4, ip_id++);
+    put16(pkt + 6, 0x4000);
     pkt[8] = 64;
     pkt[9] = 6;
     memcpy(pkt + 12, peer, 4);
     memcpy(pkt + 16, us, 4);
-    wr16(pkt + 10, fold(sum16(0, pkt, 20)));
+    put16(pkt + 10, ref_fold(ref_sum(0, pkt, 20)));
 
     if (main_conn && !(sp->flags & TCP_RST)) {     /* a RST moves nothing on */
         u32_t end = first + len + ((sp->flags & TCP_FIN) ? 1u : 0u);

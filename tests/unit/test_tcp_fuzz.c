@@ -51,6 +51,7 @@
 #include "lwip/tcp.h"
 #include "lwip/timeouts.h"
 #include "ng_net_test.h"
+#include "ref_wire.h"
 #include "tcp_script.h"
 
 #define OUR_IP "10.0.2.15"
@@ -113,45 +114,9 @@ static void fz_fail(const char *fmt, ...)
 
 #define CHECK(cond, ...) do { if (!(cond)) fz_fail(__VA_ARGS__); } while (0)
 
-/* ---- bytes and checksums ---------------------------------------------------------- */
-
-static void wr16(u8_t *b, u16_t v) { b[0] = (u8_t)(v >> 8); b[1] = (u8_t)v; }
-static void wr32(u8_t *b, u32_t v)
-{
-    b[0] = (u8_t)(v >> 24); b[1] = (u8_t)(v >> 16); b[2] = (u8_t)(v >> 8); b[3] = (u8_t)v;
-}
-static u16_t rd16(const u8_t *b) { return (u16_t)(b[0] << 8 | b[1]); }
-
-/* RFC 1071 over big-endian 16-bit words, an odd last byte padded. */
-static u32_t sum16(u32_t sum, const u8_t *b, unsigned len)
-{
-    for (unsigned i = 0; i + 1 < len; i += 2)
-        sum += (u32_t)(b[i] << 8 | b[i + 1]);
-    if (len & 1)
-        sum += (u32_t)b[len - 1] << 8;
-    return sum;
-}
-static u16_t fold(u32_t sum)
-{
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return (u16_t)~sum;
-}
-
 static const u8_t peer_addr[4] = { 10, 0, 2, 2 };
 static const u8_t our_addr[4] = { 10, 0, 2, 15 };
 
-/* The TCP checksum: the RFC 9293 3.1 pseudo-header, then the segment. */
-static u16_t tcp_sum(const u8_t src[4], const u8_t dst[4], const u8_t *seg, unsigned len)
-{
-    u8_t ph[12];
-    memcpy(ph, src, 4);
-    memcpy(ph + 4, dst, 4);
-    ph[8] = 0;
-    ph[9] = 6;
-    wr16(ph + 10, (u16_t)len);
-    return fold(sum16(sum16(0, ph, 12), seg, len));
-}
 
 /* ---- the interface: checks what the stack sends, keeps nothing ---------------- */
 
@@ -166,13 +131,13 @@ static err_t fz_output(struct netif *netif, struct pbuf *p, const ip4_addr_t *ne
     CHECK(p->tot_len <= 1500, "the stack sent %u bytes, more than the MTU", p->tot_len);
     CHECK(p->tot_len >= 40, "the stack sent a %u-byte packet", p->tot_len);
     pbuf_copy_partial(p, b, p->tot_len, 0);
-    CHECK(b[0] == 0x45 && rd16(b + 2) == p->tot_len && fold(sum16(0, b, 20)) == 0 && b[9] == 6,
+    CHECK(b[0] == 0x45 && be16(b + 2) == p->tot_len && ref_fold(ref_sum(0, b, 20)) == 0 && b[9] == 6,
           "the stack sent a bad IP header");
     CHECK(memcmp(b + 12, our_addr, 4) == 0 && memcmp(b + 16, peer_addr, 4) == 0,
           "the stack sent from/to the wrong address");
     unsigned hl = (unsigned)(b[32] >> 4) * 4u;
     CHECK(hl >= 20 && hl <= p->tot_len - 20u, "the stack sent a bad data offset %u", hl);
-    CHECK(tcp_sum(our_addr, peer_addr, b + 20, p->tot_len - 20u) == 0,
+    CHECK(ref_tcp_chksum(our_addr, peer_addr, b + 20, p->tot_len - 20u) == 0,
           "the stack sent a bad TCP checksum");
     sent_pkts++;
     return ERR_OK;
@@ -550,14 +515,14 @@ static void deliver(const struct seg *g)
     unsigned optlen = (g->nopts + 3) & ~3u;
     unsigned hl = 20 + optlen;
     memset(t, 0, hl);
-    wr16(t, g->sport);
-    wr16(t + 2, g->dport);
-    wr32(t + 4, g->seq);
-    wr32(t + 8, g->ack);
+    put16(t, g->sport);
+    put16(t + 2, g->dport);
+    put32(t + 4, g->seq);
+    put32(t + 8, g->ack);
     t[12] = (u8_t)((g->doff >= 0 ? (unsigned)g->doff : hl / 4) << 4);
     t[13] = g->flags;
-    wr16(t + 14, g->win);
-    wr16(t + 18, g->urp);
+    put16(t + 14, g->win);
+    put16(t + 18, g->urp);
     memcpy(t + 20, g->opts, g->nopts);
     /* The data starts where the data offset field says (a wrong one
      * moves the boundary: option bytes become data, or data options),
@@ -569,20 +534,20 @@ static void deliver(const struct seg *g)
     unsigned tot = 20 + hl + g->len;
     if (g->cut >= 0 && (unsigned)g->cut < tot)
         tot = (unsigned)g->cut;
-    u16_t c = tcp_sum(peer_addr, our_addr, t, tot - 20);
-    wr16(t + 16, g->bad_sum ? (u16_t)(c ^ (1u + below(0xfffe))) : c);
+    u16_t c = ref_tcp_chksum(peer_addr, our_addr, t, tot - 20);
+    put16(t + 16, g->bad_sum ? (u16_t)(c ^ (1u + below(0xfffe))) : c);
 
     static u16_t ip_id;
     memset(pkt, 0, 20);
     pkt[0] = 0x45;
-    wr16(pkt + 2, (u16_t)tot);
-    wr16(pkt + 4, ip_id++);
-    wr16(pkt + 6, 0x4000);
+    put16(pkt + 2, (u16_t)tot);
+    put16(pkt + 4, ip_id++);
+    put16(pkt + 6, 0x4000);
     pkt[8] = 64;
     pkt[9] = 6;
     memcpy(pkt + 12, peer_addr, 4);
     memcpy(pkt + 16, our_addr, 4);
-    wr16(pkt + 10, fold(sum16(0, pkt, 20)));
+    put16(pkt + 10, ref_fold(ref_sum(0, pkt, 20)));
 
     note("peer %u>%u fl=%02x seq=%u ack=%u win=%u len=%u nopts=%u doff=%d cut=%d bad=%d",
          g->sport, g->dport, g->flags, (unsigned)g->seq, (unsigned)g->ack, g->win, g->len,

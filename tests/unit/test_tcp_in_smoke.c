@@ -40,6 +40,7 @@
 #include "lwip/tcp.h"
 #include "lwip/timeouts.h"
 #include "ng_net_test.h"
+#include "ref_wire.h"
 
 #define OUR_PORT 80
 #define PEER_PORT 40000
@@ -60,41 +61,8 @@ static struct tcp_pcb *listener;
 static struct tcp_pcb *conn;        /* the accepted connection */
 static u32_t iss;                   /* our ISS, read off the SYN-ACK */
 
-/* ---- byte helpers and checksums, computed here --------------------------------- */
-
-static u16_t be16(const u8_t *b) { return (u16_t)(b[0] << 8 | b[1]); }
-static u32_t be32(const u8_t *b)
-{
-    return (u32_t)b[0] << 24 | (u32_t)b[1] << 16 | (u32_t)b[2] << 8 | b[3];
-}
-static void put16(u8_t *b, u16_t v) { b[0] = (u8_t)(v >> 8); b[1] = (u8_t)v; }
-static void put32(u8_t *b, u32_t v) { put16(b, (u16_t)(v >> 16)); put16(b + 2, (u16_t)v); }
-
-/* RFC 1071: the ones' complement sum of big-endian 16-bit words (odd
- * byte padded), folded, not complemented. */
-static u32_t sum16(const u8_t *b, unsigned len, u32_t sum)
-{
-    for (unsigned i = 0; i + 1 < len; i += 2)
-        sum += (u32_t)(b[i] << 8 | b[i + 1]);
-    if (len & 1)
-        sum += (u32_t)b[len - 1] << 8;
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return sum;
-}
-
-/* The TCP checksum of seg (its checksum field included) with the
- * pseudo-header of src -> dst: 0 when the field is right. */
-static u16_t tcp_sum(const u8_t *src, const u8_t *dst, const u8_t *seg, u16_t len)
-{
-    u8_t pseudo[12];
-    memcpy(pseudo, src, 4);
-    memcpy(pseudo + 4, dst, 4);
-    pseudo[8] = 0;
-    pseudo[9] = IP_PROTO_TCP;
-    put16(pseudo + 10, len);
-    return (u16_t)~sum16(seg, len, sum16(pseudo, 12, 0));
-}
+/* Bytes and checksums (be16, put16, ref_chksum, ref_tcp_chksum) come from
+ * tests/unit/ref_wire.h: computed there, independently of the stack. */
 
 /* ---- the peer's segments -------------------------------------------------------- */
 
@@ -118,7 +86,7 @@ static void peer_send_to(u16_t dport, u32_t seq, u32_t ack, u8_t flags, u16_t ms
     ip[9] = IP_PROTO_TCP;
     memcpy(ip + 12, peer_ip, 4);
     memcpy(ip + 16, our_ip, 4);
-    put16(ip + 10, (u16_t)~sum16(ip, IP_HLEN_, 0));
+    put16(ip + 10, ref_chksum(ip, IP_HLEN_));
     u8_t *t = ip + IP_HLEN_;
     put16(t, PEER_PORT);
     put16(t + 2, dport);
@@ -134,7 +102,7 @@ static void peer_send_to(u16_t dport, u32_t seq, u32_t ack, u8_t flags, u16_t ms
     }
     if (len)
         memcpy(t + TCP_HLEN + optlen, payload, len);
-    put16(t + 16, tcp_sum(peer_ip, our_ip, t, tcplen));
+    put16(t + 16, ref_tcp_chksum(peer_ip, our_ip, t, tcplen));
     ck_assert_int_eq(fake_netif_inject(&fk, f, (u16_t)(ETH_HLEN_ + IP_HLEN_ + tcplen)), ERR_OK);
 }
 
@@ -166,7 +134,7 @@ static struct seg_seen frame_seg(unsigned i)
     ck_assert_mem_eq(ip + 16, peer_ip, 4);
     u16_t tcplen = (u16_t)(be16(ip + 2) - IP_HLEN_);
     const u8_t *t = d + TCP_AT;
-    ck_assert_uint_eq(tcp_sum(our_ip, peer_ip, t, tcplen), 0);
+    ck_assert_uint_eq(ref_tcp_chksum(our_ip, peer_ip, t, tcplen), 0);
     struct seg_seen s = { .sport = be16(t), .dport = be16(t + 2), .seq = be32(t + 4),
                           .ack = be32(t + 8), .flags = (u8_t)(t[13] & 0x3f),
                           .wnd = be16(t + 14) };

@@ -35,6 +35,7 @@
 #include "lwip/tcp.h"
 #include "lwip/timeouts.h"
 #include "ng_net_test.h"
+#include "ref_wire.h"
 
 #define OUR_PORT 4000
 #define PEER_PORT 5001
@@ -54,41 +55,8 @@ static u32_t iss;                   /* our initial sequence number, read off the
 static int connected_calls;
 static u8_t data[6000];
 
-/* ---- byte helpers and checksums, computed here --------------------------------- */
-
-static u16_t be16(const u8_t *b) { return (u16_t)(b[0] << 8 | b[1]); }
-static u32_t be32(const u8_t *b)
-{
-    return (u32_t)b[0] << 24 | (u32_t)b[1] << 16 | (u32_t)b[2] << 8 | b[3];
-}
-static void put16(u8_t *b, u16_t v) { b[0] = (u8_t)(v >> 8); b[1] = (u8_t)v; }
-static void put32(u8_t *b, u32_t v) { put16(b, (u16_t)(v >> 16)); put16(b + 2, (u16_t)v); }
-
-/* RFC 1071: ones' complement sum of big-endian 16-bit words, odd byte
- * padded, folded (not complemented). */
-static u32_t sum16(const u8_t *b, unsigned len, u32_t sum)
-{
-    for (unsigned i = 0; i + 1 < len; i += 2)
-        sum += (u32_t)(b[i] << 8 | b[i + 1]);
-    if (len & 1)
-        sum += (u32_t)b[len - 1] << 8;
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return sum;
-}
-
-/* The TCP checksum over the pseudo-header and the segment as it is (with
- * its checksum field): 0 when the checksum in it is right. */
-static u16_t tcp_sum_check(const u8_t *src, const u8_t *dst, const u8_t *seg, u16_t len)
-{
-    u8_t pseudo[12];
-    memcpy(pseudo, src, 4);
-    memcpy(pseudo + 4, dst, 4);
-    pseudo[8] = 0;
-    pseudo[9] = 6;
-    put16(pseudo + 10, len);
-    return (u16_t)~sum16(seg, len, sum16(pseudo, 12, 0));
-}
+/* Bytes and checksums (be16, put16, ref_chksum, ref_tcp_chksum) come from
+ * tests/unit/ref_wire.h: computed there, independently of the stack. */
 
 /* ---- the peer's segments, built here ------------------------------------------------ */
 
@@ -120,7 +88,7 @@ static void peer_send(u32_t seq, u32_t ack, u8_t flags, u16_t wnd, u16_t mss,
     ip[9] = 6;
     memcpy(ip + 12, peer_ip, 4);
     memcpy(ip + 16, our_ip, 4);
-    put16(ip + 10, (u16_t)~sum16(ip, FRAME_IP_HLEN, 0));
+    put16(ip + 10, ref_chksum(ip, FRAME_IP_HLEN));
     u8_t *t = ip + FRAME_IP_HLEN;
     put16(t, PEER_PORT);
     put16(t + 2, OUR_PORT);
@@ -136,7 +104,7 @@ static void peer_send(u32_t seq, u32_t ack, u8_t flags, u16_t wnd, u16_t mss,
     }
     if (len)
         memcpy(t + 20 + optlen, payload, len);
-    put16(t + 16, tcp_sum_check(peer_ip, our_ip, t, tcplen));
+    put16(t + 16, ref_tcp_chksum(peer_ip, our_ip, t, tcplen));
     deliver_frame(ip, (u16_t)(FRAME_IP_HLEN + tcplen));
 }
 
@@ -170,7 +138,7 @@ static const u8_t *check_frame(unsigned i, const struct seg_want *w)
     ck_assert_uint_eq(ip[9], 6);
     ck_assert_mem_eq(ip + 12, our_ip, 4);
     ck_assert_mem_eq(ip + 16, peer_ip, 4);
-    ck_assert_uint_eq(sum16(ip, FRAME_IP_HLEN, 0), 0xffff);        /* IP header checksum */
+    ck_assert_uint_eq(ref_chksum(ip, FRAME_IP_HLEN), 0);        /* IP header checksum */
     const u8_t *t = ip + FRAME_IP_HLEN;
     ck_assert_uint_eq(be16(t), OUR_PORT);
     ck_assert_uint_eq(be16(t + 2), PEER_PORT);
@@ -187,7 +155,7 @@ static const u8_t *check_frame(unsigned i, const struct seg_want *w)
     }
     if (w->len)
         ck_assert_mem_eq(t + 20 + optlen, w->payload, w->len);
-    ck_assert_msg(tcp_sum_check(our_ip, peer_ip, t, tcplen) == 0,
+    ck_assert_msg(ref_tcp_chksum(our_ip, peer_ip, t, tcplen) == 0,
                   "frame %u: bad TCP checksum %04x", i, be16(t + 16));
     return t;
 }

@@ -28,6 +28,7 @@
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
 #include "lwip/timeouts.h"
+#include "ref_wire.h"
 #include "fake_netif.h"
 #include "ng_net_test.h"
 #include "trace_capture.h"
@@ -359,30 +360,6 @@ END_TEST
 
 static const u8_t our_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 
-static void put16(u8_t *p, u16_t v)
-{
-    p[0] = (u8_t)(v >> 8);
-    p[1] = (u8_t)v;
-}
-
-static void put32(u8_t *p, u32_t v)
-{
-    put16(p, (u16_t)(v >> 16));
-    put16(p + 2, (u16_t)v);
-}
-
-/* The Internet checksum (RFC 1071) of n bytes, starting from sum. */
-static u16_t ref_sum(u32_t sum, const u8_t *b, unsigned n)
-{
-    for (unsigned i = 0; i + 1 < n; i += 2)
-        sum += (u32_t)(b[i] << 8 | b[i + 1]);
-    if (n & 1)
-        sum += (u32_t)b[n - 1] << 8;
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return (u16_t)~sum;
-}
-
 /* Inject a segment 10.0.2.2:80 -> 10.0.2.15:dport; with_mss adds the MSS
  * option 1460 (for a SYN). */
 static void inject_seg(u16_t dport, u32_t seq, u32_t ack, u8_t flags, u16_t wnd,
@@ -404,7 +381,7 @@ static void inject_seg(u16_t dport, u32_t seq, u32_t ack, u8_t flags, u16_t wnd,
     static const u8_t src[4] = { 10, 0, 2, 2 }, dst[4] = { 10, 0, 2, 15 };
     memcpy(ip + 12, src, 4);
     memcpy(ip + 16, dst, 4);
-    put16(ip + 10, ref_sum(0, ip, 20));
+    put16(ip + 10, ref_chksum(ip, 20));
     put16(tcp, 80);
     put16(tcp + 2, dport);
     put32(tcp + 4, seq);
@@ -419,14 +396,7 @@ static void inject_seg(u16_t dport, u32_t seq, u32_t ack, u8_t flags, u16_t wnd,
     }
     if (len)
         memcpy(tcp + 20 + optlen, data, len);
-    u8_t pseudo[12];
-    memcpy(pseudo, src, 4);
-    memcpy(pseudo + 4, dst, 4);
-    pseudo[8] = 0;
-    pseudo[9] = 6;
-    put16(pseudo + 10, tcplen);
-    u32_t sum = (u16_t)~ref_sum(0, pseudo, 12);
-    put16(tcp + 16, ref_sum(sum, tcp, tcplen));
+    put16(tcp + 16, ref_tcp_chksum(src, dst, tcp, tcplen));
     ck_assert_int_eq(fake_netif_inject(&fk, f, (u16_t)(IP_TCP + tcplen)), ERR_OK);
 }
 

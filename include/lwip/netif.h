@@ -40,6 +40,8 @@ typedef err_t (*netif_output_fn)(struct netif *netif, struct pbuf *p,
 typedef err_t (*netif_linkoutput_fn)(struct netif *netif, struct pbuf *p);
 typedef void (*netif_status_callback_fn)(struct netif *netif);
 
+struct dhcp;
+
 struct netif {
     struct netif *next;
     ip_addr_t ip_addr;
@@ -63,6 +65,12 @@ struct netif {
     struct pbuf *loop_first;
     struct pbuf *loop_last;
     u16_t loop_cnt_current;
+#endif
+#if LWIP_DHCP
+    struct dhcp *dhcp;              /* the DHCP client's state (net/dhcp.c), or NULL */
+#endif
+#if LWIP_NETIF_HOSTNAME
+    const char *hostname;           /* sent in DHCP option 12 when not NULL */
 #endif
     /* netglass: counters the driver and the stack keep per interface */
     u32_t rx_frames, rx_bytes, tx_frames, tx_bytes, rx_drops, tx_drops;
@@ -94,6 +102,10 @@ void netif_set_link_down(struct netif *netif);
 void netif_set_status_callback(struct netif *netif, netif_status_callback_fn cb);
 void netif_set_link_callback(struct netif *netif, netif_status_callback_fn cb);
 err_t netif_input(struct pbuf *p, struct netif *inp);
+#if LWIP_NETIF_HOSTNAME
+#define netif_set_hostname(netif, name) do { if ((netif) != NULL) (netif)->hostname = (name); } while (0)
+#define netif_get_hostname(netif) (((netif) != NULL) ? ((netif)->hostname) : NULL)
+#endif
 #define netif_is_up(netif) (((netif)->flags & NETIF_FLAG_UP) ? (u8_t)1 : (u8_t)0)
 #define netif_is_link_up(netif) (((netif)->flags & NETIF_FLAG_LINK_UP) ? (u8_t)1 : (u8_t)0)
 #define netif_ip4_addr(netif) ((const ip4_addr_t *)&((netif)->ip_addr))

@@ -333,6 +333,119 @@
 #define LWIP_IPV6 0
 #endif
 
+/* ---- netconn and sockets (api/) ------------------------------------------------
+ * The sequential APIs: netconn (api/api_lib.c, app side, and api/api_msg.c,
+ * the do_* functions in tcpip_thread) and BSD sockets over it
+ * (api/sockets.c). Each netconn owns a semaphore (op_completed) and a
+ * receive mailbox; a listening one also an accept mailbox. */
+#ifndef LWIP_NETCONN
+#define LWIP_NETCONN 1
+#endif
+#ifndef LWIP_SOCKET
+#define LWIP_SOCKET 1
+#endif
+#ifndef LWIP_COMPAT_SOCKETS
+#define LWIP_COMPAT_SOCKETS 1       /* socket(), bind(), ... as macros for lwip_socket(), ... */
+#endif
+#ifndef LWIP_POSIX_SOCKETS_IO_NAMES
+#define LWIP_POSIX_SOCKETS_IO_NAMES 1   /* read, write, close, fcntl, ioctl as well */
+#endif
+#ifndef MEMP_NUM_NETCONN
+#define MEMP_NUM_NETCONN 8          /* netconns at once (each socket has one) */
+#endif
+#ifndef MEMP_NUM_NETBUF
+#define MEMP_NUM_NETBUF 8           /* netbufs: UDP/raw datagrams queued or being sent */
+#endif
+#ifndef NUM_SOCKETS
+#define NUM_SOCKETS MEMP_NUM_NETCONN
+#endif
+#ifndef LWIP_SOCKET_OFFSET
+#define LWIP_SOCKET_OFFSET 0        /* descriptor of sockets[0] */
+#endif
+#ifndef DEFAULT_TCP_RECVMBOX_SIZE
+#define DEFAULT_TCP_RECVMBOX_SIZE 8 /* pbufs queued to a TCP netconn not yet read */
+#endif
+#ifndef DEFAULT_UDP_RECVMBOX_SIZE
+#define DEFAULT_UDP_RECVMBOX_SIZE 6 /* datagrams queued to a UDP netconn: a full box is a counted drop */
+#endif
+#ifndef DEFAULT_RAW_RECVMBOX_SIZE
+#define DEFAULT_RAW_RECVMBOX_SIZE 4
+#endif
+#ifndef DEFAULT_ACCEPTMBOX_SIZE
+#define DEFAULT_ACCEPTMBOX_SIZE 4   /* connections accepted by TCP, not yet by netconn_accept */
+#endif
+#ifndef LWIP_SO_SNDTIMEO
+#define LWIP_SO_SNDTIMEO 1          /* SO_SNDTIMEO and netconn_set_sendtimeout */
+#endif
+#ifndef LWIP_SO_RCVTIMEO
+#define LWIP_SO_RCVTIMEO 1          /* SO_RCVTIMEO and netconn_set_recvtimeout */
+#endif
+#ifndef LWIP_SO_RCVBUF
+#define LWIP_SO_RCVBUF 1            /* SO_RCVBUF: a UDP netconn's queue limit in bytes */
+#endif
+#ifndef RECV_BUFSIZE_DEFAULT
+#define RECV_BUFSIZE_DEFAULT 0x7fffffff
+#endif
+#ifndef LWIP_SO_LINGER
+#define LWIP_SO_LINGER 0
+#endif
+#ifndef LWIP_TCP_KEEPALIVE
+#define LWIP_TCP_KEEPALIVE 1        /* TCP_KEEPIDLE/KEEPINTVL/KEEPCNT socket options */
+#endif
+#ifndef LWIP_NETBUF_RECVINFO
+#define LWIP_NETBUF_RECVINFO 0
+#endif
+#ifndef LWIP_NETCONN_FULLDUPLEX
+#define LWIP_NETCONN_FULLDUPLEX 0   /* lwIP's default: one thread per netconn at a time */
+#endif
+#ifndef LWIP_NETCONN_SEM_PER_THREAD
+#define LWIP_NETCONN_SEM_PER_THREAD 0   /* each netconn has its own op_completed */
+#endif
+#ifndef LWIP_MPU_COMPATIBLE
+#define LWIP_MPU_COMPATIBLE 0       /* api_msg lives on the caller's stack */
+#endif
+#ifndef LWIP_SOCKET_SELECT
+#define LWIP_SOCKET_SELECT 1
+#endif
+#ifndef LWIP_SOCKET_POLL
+#define LWIP_SOCKET_POLL 1
+#endif
+#ifndef LWIP_FIONREAD_LINUXMODE
+#define LWIP_FIONREAD_LINUXMODE 0
+#endif
+
+/* ---- DHCP (RFC 2131) and DNS (RFC 1035) clients -------------------------------- */
+#ifndef LWIP_DHCP
+#define LWIP_DHCP 1
+#endif
+#ifndef LWIP_NETIF_HOSTNAME
+#define LWIP_NETIF_HOSTNAME 1       /* netif->hostname, sent to the DHCP server */
+#endif
+#ifndef DHCP_DOES_ARP_CHECK
+#define DHCP_DOES_ARP_CHECK 0       /* no ARP probe of the offered address (RFC 2131 2.2 SHOULD) */
+#endif
+#ifndef LWIP_DNS
+#define LWIP_DNS 1
+#endif
+#ifndef DNS_TABLE_SIZE
+#define DNS_TABLE_SIZE 4            /* names cached (and queries in flight) */
+#endif
+#ifndef DNS_MAX_NAME_LENGTH
+#define DNS_MAX_NAME_LENGTH 64
+#endif
+#ifndef DNS_MAX_SERVERS
+#define DNS_MAX_SERVERS 2
+#endif
+#ifndef DNS_MAX_RETRIES
+#define DNS_MAX_RETRIES 4           /* a query is sent at most this many times */
+#endif
+#ifndef DNS_TMR_INTERVAL
+#define DNS_TMR_INTERVAL 1000       /* dns_tmr: retries and cache ageing, ms */
+#endif
+#ifndef LWIP_DNS_SECURE
+#define LWIP_DNS_SECURE 7           /* random id, random source port, name check (RFC 5452) */
+#endif
+
 /* ---- Statistics and tracing of frames --------------------------------------- */
 #ifndef LWIP_STATS
 #define LWIP_STATS 1

@@ -60,7 +60,7 @@ extern struct stats_ lwip_stats;
 #define MEM_STATS_INC(x) STATS_INC(mem.x)
 
 /* Drop reasons: the values of the NG_ENUM(drop, ...) lines. */
-#define NG_DROP_REASONS 64
+#define NG_DROP_REASONS 96
 extern u32_t ng_drop_count[NG_DROP_REASONS];
 extern const char *const ng_drop_name[NG_DROP_REASONS];
 

@@ -40,3 +40,8 @@ LWIP_MEMPOOL(TCP_PCB_LISTEN, MEMP_NUM_TCP_PCB_LISTEN, sizeof(struct tcp_pcb_list
              "TCP_PCB_LISTEN")
 LWIP_MEMPOOL(TCP_SEG, MEMP_NUM_TCP_SEG, sizeof(struct tcp_seg), "TCP_SEG")
 #endif
+/* netconn (api/api_lib.c, api/api_msg.c) and netbuf (api/netbuf.c). */
+#if LWIP_NETCONN || LWIP_SOCKET
+LWIP_MEMPOOL(NETCONN, MEMP_NUM_NETCONN, sizeof(struct netconn), "NETCONN")
+LWIP_MEMPOOL(NETBUF, MEMP_NUM_NETBUF, sizeof(struct netbuf), "NETBUF")
+#endif

@@ -49,5 +49,7 @@ struct pbuf_custom_ref {
 #include "lwip/raw.h"
 /* TCP's PCBs (lwip/tcp.h) and segments (lwip/priv/tcp_priv.h). */
 #include "lwip/priv/tcp_priv.h"
+#include "lwip/api.h"
+#include "lwip/netbuf.h"
 
 #endif

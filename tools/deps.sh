@@ -8,7 +8,8 @@
 set -u
 
 PACKAGES="gcc make gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi \
-qemu-system-arm gdb-multiarch check pkg-config python3 iproute2 iputils-ping iputils-arping tshark"
+qemu-system-arm gdb-multiarch check pkg-config python3 iproute2 iputils-ping iputils-arping tshark \
+curl iperf netcat-openbsd"
 
 missing=""
 for p in $PACKAGES; do

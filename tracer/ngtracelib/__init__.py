@@ -9,5 +9,9 @@ docs/trace-format.md; this package reads them back.  One concept a module:
   elf      symbols and build id of the firmware image, parsed with struct
   listing  the text listing
   svg      the sequence diagram
+  flow     following one frame across threads (flow_svg, flow_text draw it)
+  calls    following one socket or netconn call (calls_out prints it,
+           errnames names its errno values, mermaid writes any flow as
+           Mermaid text)
   cli      the ngtrace command line
 """

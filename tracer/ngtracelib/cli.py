@@ -1,4 +1,5 @@
-"""The ngtrace command line: list, svg, flow, pcapng, info and events.
+"""The ngtrace command line: list, svg, flow, calls, call, pcapng, profile,
+info and events.
 
 Every error is one line "ngtrace: error: ..." on stderr and exit status 2
 (argument errors included); warnings are "ngtrace: warning: ..." lines and
@@ -111,6 +112,26 @@ def build_parser():
                     help="print the flow as an indented call listing")
     sp.set_defaults(func=cmd_flow)
 
+    sp = sub.add_parser("calls", help="the socket and netconn calls of the app threads")
+    trace_args(sp)
+    sp.set_defaults(func=cmd_calls)
+
+    sp = sub.add_parser("call", help="one socket or netconn call followed through "
+                        "tcpip_thread: sequence diagram, listing or Mermaid")
+    trace_args(sp)
+    sp.add_argument("number", nargs="?", type=_pos_int, metavar="N",
+                    help="the call's number in 'ngtrace calls'")
+    sp.add_argument("--all", action="store_true", help="every call (with --dir, or to stdout)")
+    dest = sp.add_mutually_exclusive_group()
+    dest.add_argument("-o", "--output", metavar="OUT", help="the file to write (one call)")
+    dest.add_argument("--dir", metavar="DIR",
+                      help="write one file per call into DIR, named like 03-lwip_connect.svg")
+    sp.add_argument("--format", default="svg", choices=("svg", "text", "mermaid"),
+                    help="what -o/--dir write, or stdout gets (default svg)")
+    sp.add_argument("--text", action="store_true",
+                    help="also print the call's flow as an indented listing")
+    sp.set_defaults(func=cmd_call)
+
     sp = sub.add_parser("pcapng", help="the frames as pcapng, trace records as comments")
     trace_args(sp)
     sp.add_argument("-o", "--output", metavar="OUT.pcapng", required=True,
@@ -221,6 +242,67 @@ def cmd_flow(args):
     if args.text:
         sys.stdout.write("\n".join(flow_lines(flow, fmt)) + "\n")
         sys.stdout.flush()
+    return 0
+
+
+def _calls(args):
+    from .calls import find_calls
+    from .errnames import errno_names
+    from .flow import FlowIndex
+    trace, elf = _open(args)
+    return trace, elf, find_calls(FlowIndex(trace)), errno_names(elf)
+
+
+def cmd_calls(args):
+    from .calls_out import calls_table
+    trace, elf, calls, names = _calls(args)
+    if not calls:
+        from .calls import pick
+        pick(calls, 1, trace.path)              # raises: no calls
+    sys.stdout.write("\n".join(calls_table(calls, names)) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+def cmd_call(args):
+    from .calls import pick
+    from .calls_out import call_lines, file_name, render
+    from .listing import Formatter
+    if (args.number is None) == (not args.all):
+        raise NgtraceError("call needs a call number N or --all (numbers: 'ngtrace calls TRACE')")
+    if args.all and args.output:
+        raise NgtraceError("-o writes one call; with --all use --dir DIR")
+    to_stdout = not args.output and not args.dir
+    if to_stdout and args.format == "svg" and not args.text:
+        raise NgtraceError("call needs -o OUT, --dir DIR, --text, or --format text|mermaid "
+                           "(an SVG goes to a file)")
+    trace, elf, calls, names = _calls(args)
+    chosen = calls if args.all else [pick(calls, args.number, trace.path)]
+    if args.all and not calls:
+        pick(calls, 1, trace.path)              # raises: no calls
+    fmt = Formatter(trace.table, elf)
+    texts = []
+    for c in chosen:
+        if args.text:
+            texts.append("\n".join(call_lines(c, fmt, names)) + "\n")
+        if args.output or args.dir:
+            path = args.output or os.path.join(args.dir, file_name(c, len(calls), args.format))
+            if args.dir:
+                try:
+                    os.makedirs(args.dir, exist_ok=True)
+                except OSError as e:
+                    raise NgtraceError("cannot create %s: %s" % (args.dir, e.strerror or e))
+            body = render(c, fmt, args.format, names)
+            with _create(path) as f:
+                f.write(body)
+            if args.dir:
+                sys.stdout.write("%s: call #%d %s in %s, %d records\n" % (
+                    path, c.number, c.function, c.thread, len(c.flow().indexes())))
+        elif args.format != "svg":
+            texts.append(render(c, fmt, args.format, names))
+    if texts:
+        sys.stdout.write("\n".join(texts))
+    sys.stdout.flush()
     return 0
 
 

@@ -362,7 +362,7 @@ class FlowIndex:
         """Extend seg backwards over the SEM_TAKE or MBOX_FETCH that woke
         its thread just before it, and add what caused that: the signal
         (with the whole interrupt handler run, if an ISR gave it) or the
-        post."""
+        post.  Returns the segment of the cause, or None."""
         first = seg.indexes[0]
         lst = self.ctx_list(first)
         p = self.pos[first]
@@ -372,16 +372,16 @@ class FlowIndex:
             if ev in ("SEM_TAKE", "MBOX_FETCH"):
                 break
             if ev.startswith(("LAYER_", "FRAME_", "MBOX_", "SEM_")):
-                return
+                return None
         else:
-            return
+            return None
         seg.indexes[:0] = lst[q:p]
         if ev == "SEM_TAKE":
             src, kind = self.signal_of.get(i), "signal"
         else:
             src, kind = self.post_of.get(i), "post"
         if src is None:
-            return
+            return None
         flow.links.insert(0, Link(kind, src, i))
         self._switch_link(flow, src, i)
         if self.key[src][0] == "I":
@@ -389,6 +389,7 @@ class FlowIndex:
         else:
             cause = self.segment(src, src, "signal" if kind == "signal" else "post")
         flow.segments.insert(0, cause)
+        return cause
 
     # -- frames ------------------------------------------------------------
 

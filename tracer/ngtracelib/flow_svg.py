@@ -3,8 +3,13 @@
 Lanes, left to right: the contexts and mailboxes of the flow in the order
 the flow reaches them (for a received ping: isr:irq42, eth_rx, tcpip_mbox,
 tcpip_thread), then one lane per layer function in the order of its first
-call, then the wire.  One row per record of the flow, in trace order (rows
-are not to scale; the time in µs is at the left):
+call, then the wire.  With interleave=True (the socket calls of
+"ngtrace call") every lane takes its place in the order the flow reaches
+it: app, lwip_connect, netconn_connect, tcpip_apimsg, tcpip_mbox,
+tcpip_thread, do_connect, ..., so each layer sits next to its caller.
+
+One row per record of the flow, in trace order (rows are not to scale;
+the time in µs is at the left):
 
   LAYER_ENTER          call arrow from the caller (the layer open around it
                        in the same context, or the context itself) to the
@@ -20,7 +25,7 @@ are not to scale; the time in µs is at the left):
 Every row has a hover title with the record as "ngtrace list" shows it.
 """
 
-from .flow_text import contexts, frame_line
+from .flow_text import contexts, headline
 from .svg import FONT, _clip, duration, esc
 
 ROW_H = 22
@@ -45,8 +50,9 @@ class _Lane:
 class FlowDiagram:
     """Rows, lanes and bars of one flow."""
 
-    def __init__(self, flow, fmt):
+    def __init__(self, flow, fmt, interleave=False):
         self.flow = flow
+        self.interleave = interleave
         self.fmt = fmt
         self.index = flow.index
         self.lanes = {}
@@ -61,7 +67,8 @@ class FlowDiagram:
         lane = self.lanes.get(key)
         if lane is None:
             lane = self.lanes[key] = _Lane(key, label, kind)
-            (self.layer_order if kind == "layer" else self.order).append(key)
+            wide = kind == "layer" and not self.interleave
+            (self.layer_order if wide else self.order).append(key)
         return lane
 
     def _ctx_lane(self, i):
@@ -80,7 +87,11 @@ class FlowDiagram:
         tr = idx.trace
         wire = None
         stacks = {}                 # context key -> [(enter index, lane key, row)]
-        seg_rows = {}               # context lane -> [first row, last row]
+        seg_rows = {}               # (context lane, segment) -> [first row, last row]
+        seg_of = {}                 # record index -> its segment's number
+        for n, seg in enumerate(self.flow.segments):
+            for i in seg.indexes:
+                seg_of.setdefault(i, n)
         link_dst = {ln.src: ln.dst for ln in self.flow.links if ln.kind != "switch"}
         in_flow = set(self.flow.indexes())
         for i in self.flow.indexes():
@@ -95,7 +106,7 @@ class FlowDiagram:
             st = stacks.setdefault(k, [])
             cur = st[-1][1] if st else (ctx.key if ctx else None)
             if ctx is not None:
-                seg_rows.setdefault(ctx.key, [row, row])[1] = row
+                seg_rows.setdefault((ctx.key, seg_of.get(i)), [row, row])[1] = row
             if name == "LAYER_ENTER":
                 fn = idx.layer_name(f.get("fn"))
                 lane = self._lane(("L", fn), fn, "layer")
@@ -166,17 +177,21 @@ class FlowDiagram:
             for enter, lkey, row0 in st:
                 self.bars.append((lkey, row0, last, self._colour(("C",) + k),
                                   "%s: no exit in the flow" % self.lanes[lkey].label))
-        for ckey, (r0, r1) in seg_rows.items():
+        for (ckey, _n), (r0, r1) in seg_rows.items():
             self.bars.append((ckey, r0, r1, self._colour(ckey), self.lanes[ckey].label))
 
     def _relabel(self):
         """A layer named like a context (the tcpip_thread function in the
         tcpip_thread thread) is shown as tcpip_thread() to tell them apart."""
-        names = {self.lanes[k].label for k in self.order}
-        for k in self.layer_order:
+        names = {self.lanes[k].label for k in self.order if self.lanes[k].kind != "layer"}
+        for k in self.order + self.layer_order:
             lane = self.lanes[k]
-            if lane.label in names:
+            if lane.kind == "layer" and lane.label in names:
                 lane.label += "()"
+
+    def lane_list(self):
+        """The lanes, left to right, with their x positions."""
+        return self._layout()
 
     def _layout(self):
         self._relabel()
@@ -204,7 +219,7 @@ class FlowDiagram:
           '</defs>')
         w('<rect x="0" y="0" width="%d" height="%d" fill="white"/>' % (width, height))
         w('<text x="%d" y="20" font-size="14" font-weight="bold">%s</text>'
-          % (MARGIN, esc(frame_line(self.flow))))
+          % (MARGIN, esc(headline(self.flow))))
         n = len(self.flow.indexes())
         w('<text x="%d" y="38" fill="#444">%s</text>' % (MARGIN, esc(
             "%d records in %s; rows in order, not to scale; hover for the records"
@@ -270,7 +285,7 @@ def _hex(v):
     return "0x%x" % v if v is not None else "?"
 
 
-def write_flow_svg(flow, fmt, path):
-    text = FlowDiagram(flow, fmt).render()
+def write_flow_svg(flow, fmt, path, interleave=False):
+    text = FlowDiagram(flow, fmt, interleave).render()
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)

@@ -12,6 +12,8 @@ fetch that takes it.
 from .packet import describe
 from .svg import duration
 
+SMALL_ARG = 0x1000          # a LAYER_ENTER argument below this is shown in decimal
+
 
 def frame_line(flow):
     """"RX frame #1: ICMP echo request ... (98 bytes, 64 kept) on en0 at
@@ -27,6 +29,13 @@ def frame_line(flow):
     return "%s frame #%d: %s (%s) on %s at %.3f us" % (
         flow.kind.upper(), flow.number, describe(data), size,
         rec.reg.obj_name(f.get("netif", 0)), tr.us(rec.time))
+
+
+def headline(flow):
+    """The first line of a flow: its own headline (a socket call's), or
+    the frame's."""
+    own = getattr(flow, "headline", None)
+    return own() if own is not None else frame_line(flow)
 
 
 def contexts(flow):
@@ -70,8 +79,11 @@ def record_lines(flow, fmt):
         name = rec.event.name
         depth = level(i) - base.get(i, level(i))
         if name == "LAYER_ENTER":
+            arg = rec.fields.get("arg", 0)
+            # small values are descriptors, types and lengths, not pointers:
+            # no symbol (the vector table sits at address 0)
             body = "%s(%s) {" % (index.layer_name(rec.fields.get("fn")),
-                                 fmt.sym(rec.fields.get("arg", 0)))
+                                 arg if arg < SMALL_ARG else fmt.sym(arg))
         elif name == "LAYER_EXIT":
             body = "} %s" % index.layer_name(rec.fields.get("fn"))
         else:

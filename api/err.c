@@ -1,7 +1,10 @@
 /*
- * api/err.c - lwip_strerr: a short text for each err_t, for diagnostics.
+ * api/err.c - lwip_strerr, a short text for each err_t for diagnostics,
+ * and err_to_errno, the errno a socket call reports for an err_t
+ * (the same choices as lwIP 2.x, so ported code sees the same errno).
  */
 #include "lwip/err.h"
+#include "lwip/errno.h"
 
 static const char *const err_text[] = {
     "no error", "out of memory", "buffer problem", "timed out", "no route",
@@ -10,9 +13,41 @@ static const char *const err_text[] = {
     "connection reset", "connection closed", "bad argument",
 };
 
+/* Indexed by -err. ERR_TIMEOUT is EWOULDBLOCK: a receive or send timeout
+ * (SO_RCVTIMEO / SO_SNDTIMEO) reports EAGAIN/EWOULDBLOCK, as POSIX says. */
+static const int err_errno[] = {
+    0,              /* ERR_OK */
+    ENOMEM,         /* ERR_MEM */
+    ENOBUFS,        /* ERR_BUF */
+    EWOULDBLOCK,    /* ERR_TIMEOUT */
+    EHOSTUNREACH,   /* ERR_RTE */
+    EINPROGRESS,    /* ERR_INPROGRESS */
+    EINVAL,         /* ERR_VAL */
+    EWOULDBLOCK,    /* ERR_WOULDBLOCK */
+    EADDRINUSE,     /* ERR_USE */
+    EALREADY,       /* ERR_ALREADY */
+    EISCONN,        /* ERR_ISCONN */
+    ENOTCONN,       /* ERR_CONN */
+    EIO,            /* ERR_IF */
+    ECONNABORTED,   /* ERR_ABRT */
+    ECONNRESET,     /* ERR_RST */
+    ENOTCONN,       /* ERR_CLSD */
+    EIO,            /* ERR_ARG */
+};
+
+_Static_assert(sizeof err_text / sizeof err_text[0] == sizeof err_errno / sizeof err_errno[0],
+               "err_text and err_errno must cover the same err_t values");
+
 const char *lwip_strerr(err_t err)
 {
     if (err > 0 || -err >= (int)(sizeof err_text / sizeof err_text[0]))
         return "unknown error";
     return err_text[-err];
+}
+
+int err_to_errno(err_t err)
+{
+    if (err > 0 || -err >= (int)(sizeof err_errno / sizeof err_errno[0]))
+        return EIO;
+    return err_errno[-err];
 }

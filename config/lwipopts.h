@@ -6,6 +6,8 @@
 #define NETGLASS_LWIPOPTS_H
 
 #define NO_SYS 0
-#define LWIP_TCPIP_CORE_LOCKING 0
+#ifndef LWIP_TCPIP_CORE_LOCKING
+#define LWIP_TCPIP_CORE_LOCKING 0   /* a build may say 1 (the core-locking test variant) */
+#endif
 
 #endif

@@ -62,6 +62,7 @@ struct ng_thread {
     void *wait_obj;             /* the semaphore, mutex or mailbox waited on */
     void *wait_msg;             /* mailbox message handed over while blocked */
     uint32_t switches;          /* how many times it was switched in */
+    int saved_errno;            /* its errno while it is not running (ng_sched_switch) */
     void (*entry)(void *arg);
     void *arg;
     struct ng_thread *all_next; /* every thread, for the debugger */

@@ -9,7 +9,10 @@
  * timeout, on the delay list (ordered by wake-up tick). The port calls
  * ng_sched_switch() from its switch point (PendSV on the board) with
  * interrupts masked; everything else here runs inside critical sections.
+ * ng_sched_switch also swaps errno, so each thread has its own.
  */
+#include <errno.h>
+
 #include "kernel.h"
 #include "port.h"
 #include "trace.h"
@@ -23,6 +26,11 @@ static struct ng_list ready[NG_PRIO_COUNT];
 static uint32_t ready_bits;
 static struct ng_list delay_list;
 
+/* Where errno lives: one place for all kernel threads (newlib's reent
+ * structure on the board, the one host pthread's on the host), looked up
+ * once here rather than by a call to __errno() at every switch. */
+static int *errno_var;
+
 /* The context that runs before the first switch: main() on the board. It
  * is "exited" so that the first switch never comes back to it. */
 static struct ng_thread boot_thread = { .name = "boot", .state = NG_TSTATE_EXITED };
@@ -33,6 +41,7 @@ void ng_sched_init(void)
         ng_list_init(&ready[i]);
     ready_bits = 0;
     ng_list_init(&delay_list);
+    errno_var = &errno;
     ng_ticks = 0;
     ng_kernel_running = 0;
     ng_all_threads = NULL;
@@ -156,6 +165,11 @@ struct ng_thread *ng_sched_switch(void)
     next->state = NG_TSTATE_RUNNING;
     next->slice = NG_TIME_SLICE;
     next->switches++;
+    /* errno is one variable of the C library, shared by every kernel
+     * thread: each thread's own value goes with the thread, so a switch
+     * between a failing call and the read of errno cannot change it. */
+    prev->saved_errno = *errno_var;
+    *errno_var = next->saved_errno;
     NG_TRACE1(THREAD_SWITCH, next->id, prev->id | (uint32_t)prev->state << 8);
     ng_current = next;
     return next;

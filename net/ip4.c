@@ -381,17 +381,22 @@ static struct netif *ip4_accept(const ip4_addr_t *dest, struct netif *inp)
     return NULL;
 }
 
-/* HOOK(dhcp): while an interface has no address yet, the DHCP client's
- * replies (UDP to port 68) come to an address that is not ours yet
- * (RFC 2131 4.1, RFC 1542 3.1.1); lwIP accepts them on the receiving
- * interface. The DHCP issue fills this in; until then nothing is taken. */
+/* While an interface has no address yet, the DHCP client's replies (UDP
+ * to port 68) come to an address that is not ours yet, or to
+ * 255.255.255.255 (RFC 2131 4.1, RFC 1542 3.1.1); like lwIP, UDP to port
+ * 68 is taken on the interface it arrived on (net/dhcp.c checks the rest). */
 static struct netif *ip4_accept_link_addressed(const struct pbuf *p, u16_t hlen,
                                                struct netif *inp)
 {
-    LWIP_UNUSED_ARG(p);
-    LWIP_UNUSED_ARG(hlen);
-    LWIP_UNUSED_ARG(inp);
-    return NULL;
+    if (!LWIP_DHCP || !netif_is_up(inp))
+        return NULL;
+    const struct ip_hdr *iphdr = p->payload;
+    if (IPH_PROTO(iphdr) != IP_PROTO_UDP || (IPH_OFFSET(iphdr) & PP_HTONS(IP_OFFMASK)) ||
+        p->tot_len < hlen + 4u)
+        return NULL;        /* not UDP, or a later fragment (no ports in it) */
+    u16_t dest_port = (u16_t)(pbuf_get_at(p, (u16_t)(hlen + 2)) << 8 |
+                              pbuf_get_at(p, (u16_t)(hlen + 3)));
+    return dest_port == 68 ? inp : NULL;       /* DHCP_CLIENT_PORT */
 }
 
 /* RFC 1122 3.2.1.3: a source must be one host. 0.0.0.0 is allowed: it is

@@ -40,12 +40,24 @@ LIBC_MAKE = ["UNIT_BUILD=" + LIBC_BUILD, "UNIT_OBJ=" + LIBC_BUILD + "/obj",
              "-fno-omit-frame-pointer -DMEM_LIBC_MALLOC=1"] + \
             [LIBC_BUILD + "/" + t for t in LIBC_TESTS]
 
+# The LWIP_TCPIP_CORE_LOCKING = 1 variant of the API tests, in a tree of its
+# own: every object, api/tcpip.c and api/api_msg.c included, is built with
+# the core lock (API calls run their do_* in the caller, under the lock).
+CORELOCK_BUILD = "build/host-corelock/tests"
+CORELOCK_TESTS = ["test_netconn_smoke", "test_sockets_smoke"]
+CORELOCK_MAKE = ["UNIT_BUILD=" + CORELOCK_BUILD, "UNIT_OBJ=" + CORELOCK_BUILD + "/obj",
+                 "UNIT_SAN=-fsanitize=address,undefined -fno-sanitize-recover=undefined "
+                 "-fno-omit-frame-pointer -DLWIP_TCPIP_CORE_LOCKING=1"] + \
+                [CORELOCK_BUILD + "/" + t for t in CORELOCK_TESTS]
+
 
 def run_unit():
     p1, f1, s1 = run_check_binaries(os.path.join(ROOT, "build", "host", "tests"), None)
     print("---- unit, with MEM_LIBC_MALLOC = 1:", flush=True)
     p2, f2, s2 = run_check_binaries(os.path.join(ROOT, LIBC_BUILD), LIBC_TESTS)
-    return p1 + p2, f1 + f2, s1 + s2
+    print("---- unit, with LWIP_TCPIP_CORE_LOCKING = 1:", flush=True)
+    p3, f3, s3 = run_check_binaries(os.path.join(ROOT, CORELOCK_BUILD), CORELOCK_TESTS)
+    return p1 + p2 + p3, f1 + f2 + f3, s1 + s2 + s3
 
 
 def run_check_binaries(d, only):
@@ -101,7 +113,7 @@ def run_unittest(start):
 
 
 SUITES = {
-    "unit": ([["unit-build"], LIBC_MAKE], run_unit),
+    "unit": ([["unit-build"], LIBC_MAKE, CORELOCK_MAKE], run_unit),
     "tracer": ([], lambda: run_unittest("tests/tracer")),
     "qemu": ([["APP=mailbox_demo"], ["APP=fault_demo"], ["APP=mailbox_demo", "TRACE=0"],
               ["BOARD=host", "APP=mailbox_demo"],
@@ -110,7 +122,7 @@ SUITES = {
               ["APP=ping_demo"], ["APP=ping_demo", "TRACE=0"],
               ["APP=ping_demo", "BUILD=build/lm3s6965evb-corelock",
                "EXTRA_CFLAGS=-DLWIP_TCPIP_CORE_LOCKING=1"],
-              ["APP=echo_raw"]],
+              ["APP=echo_raw"], ["APP=lwip_compat"]],
              lambda: run_unittest("tests/qemu")),
 }
 

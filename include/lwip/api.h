@@ -63,6 +63,7 @@ struct netconn;
 #define NETCONN_FLAG_MBOXINVALID            0x08  /* the mailboxes have been freed */
 #define NETCONN_FLAG_CHECK_WRITESPACE       0x10  /* a write found no room: SENDPLUS when there is */
 #define NETCONN_FLAG_IPV6_V6ONLY            0x20  /* (IPv6 is not built: never set) */
+#define NETCONN_FLAG_FIN_UNPOSTED           0x40  /* the peer's FIN found recvmbox full: posted later */
 #define NETCONN_FIN_RX_PENDING              0x80  /* a FIN arrived, not yet reported (NETCONN_NOFIN) */
 
 /* Protocol family and kind. The values are lwIP's: a type's upper nibble

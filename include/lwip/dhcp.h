@@ -13,6 +13,13 @@
  * sys_timeout list (net/timeouts.c). Everything runs in tcpip_thread:
  * call dhcp_start with tcpip_callback, or under the core lock.
  * Each state change is a DHCP_STATE trace record.
+ *
+ * Ending it (lwIP 2.1's meanings): dhcp_release and dhcp_release_and_stop
+ * send a RELEASE to the server (RFC 2131 4.4.6) and stop; dhcp_stop stops
+ * without a message. Either way an address DHCP applied is removed and the
+ * struct stays (dhcp_cleanup frees one that dhcp_start allocated; a struct
+ * given with dhcp_set_struct stays the caller's). The timers run only
+ * while some interface's client is started.
  */
 #ifndef LWIP_HDR_DHCP_H
 #define LWIP_HDR_DHCP_H
@@ -66,6 +73,7 @@ struct dhcp {
     u32_t offered_t2_rebind;    /* seconds (option 59, else T0*7/8) */
     /* netglass: counters for the statistics page and the tests */
     u16_t discovers, requests, naks, acks, bad;  /* bad: replies dropped as malformed */
+    u8_t struct_allocated;      /* netglass: dhcp_start took it from the heap; dhcp_cleanup frees it */
 };
 
 void dhcp_set_struct(struct netif *netif, struct dhcp *dhcp);

@@ -32,4 +32,8 @@ typedef s8_t err_t;
 
 const char *lwip_strerr(err_t err);
 
+/* The errno value (lwip/errno.h) the socket layer reports for err; 0 for
+ * ERR_OK, EIO for a value that is not an err_t. */
+int err_to_errno(err_t err);
+
 #endif

@@ -134,6 +134,8 @@ struct linger {
 #define MSG_DONTWAIT 0x08      /* this call only: do not block */
 #define MSG_MORE     0x10      /* more follows: no PSH */
 #define MSG_NOSIGNAL 0x20      /* (there are no signals: accepted, ignored) */
+#define MSG_TRUNC    0x40      /* recvmsg msg_flags: the datagram was longer than the buffers */
+#define MSG_CTRUNC   0x80      /* recvmsg msg_flags: ancillary data cut (never: none is made) */
 
 /* shutdown's how. */
 #ifndef SHUT_RD

@@ -1,0 +1,286 @@
+/*
+ * api/sockets_select.c - select and poll over the sockets' event counters.
+ *
+ * event_callback (api/sockets.c) keeps, per socket, how many things wait
+ * to be received (rcvevent), whether there is room to send (sendevent) and
+ * whether an error happened (errevent). lwip_selscan reads them: readable
+ * = rcvevent > 0 or data left over from a recv (lastdata), writable =
+ * sendevent, exceptional = errevent; a pending error or the end of the
+ * stream also counts as readable (and the error as writable), because a
+ * recv (send) then returns at once (POSIX select). When nothing is
+ * ready, the caller puts a struct lwip_select_cb (its sets and a semaphore "select_sem") on
+ * select_cb_list, counts itself in each socket's select_waiting, scans
+ * once more (an event may have come in between), and sleeps on the
+ * semaphore until event_callback signals it or the timeout runs out;
+ * then it scans again for the answer. poll is the same with a pollfd
+ * array instead of three sets.
+ */
+#include <string.h>
+
+#include "lwip/errno.h"
+#include "lwip/priv/sockets_priv.h"
+#include "lwip/sockets.h"
+#include "lwip/sys.h"
+#include "trace.h"
+
+#define POLL_NFDS_MAX 1024          /* OPEN_MAX for poll's EINVAL */
+
+/* Count (or uncount) this call in select_waiting of each slot it asked
+ * about, remembering which, so that the uncount matches even when a
+ * socket was closed (and its slot reused) meanwhile. */
+static void waiting_add(u8_t counted[NUM_SOCKETS], int s)
+{
+    int i = s - LWIP_SOCKET_OFFSET;
+    if (i < 0 || i >= NUM_SOCKETS)
+        return;
+    SYS_ARCH_DECL_PROTECT(lev);
+    SYS_ARCH_PROTECT(lev);
+    if (sockets[i].conn != NULL) {
+        sockets[i].select_waiting++;
+        counted[i]++;
+    }
+    SYS_ARCH_UNPROTECT(lev);
+}
+
+static void waiting_remove_all(u8_t counted[NUM_SOCKETS])
+{
+    SYS_ARCH_DECL_PROTECT(lev);
+    SYS_ARCH_PROTECT(lev);
+    for (int i = 0; i < NUM_SOCKETS; i++) {
+        sockets[i].select_waiting = (u8_t)(sockets[i].select_waiting - counted[i]);
+        counted[i] = 0;
+    }
+    SYS_ARCH_UNPROTECT(lev);
+}
+
+static void cb_link(struct lwip_select_cb *cb)
+{
+    SYS_ARCH_DECL_PROTECT(lev);
+    SYS_ARCH_PROTECT(lev);
+    cb->prev = NULL;
+    cb->next = select_cb_list;
+    if (select_cb_list != NULL)
+        select_cb_list->prev = cb;
+    select_cb_list = cb;
+    SYS_ARCH_UNPROTECT(lev);
+}
+
+static void cb_unlink(struct lwip_select_cb *cb)
+{
+    SYS_ARCH_DECL_PROTECT(lev);
+    SYS_ARCH_PROTECT(lev);
+    if (cb->next != NULL)
+        cb->next->prev = cb->prev;
+    if (cb->prev != NULL)
+        cb->prev->next = cb->next;
+    else
+        select_cb_list = cb->next;
+    SYS_ARCH_UNPROTECT(lev);
+}
+
+/* ---- select ---------------------------------------------------------------------- */
+
+#if LWIP_SOCKET_SELECT
+
+static int fd_in(const fd_set *set, int s)
+{
+    return set != NULL && FD_ISSET(s, set);
+}
+
+/* Which of the descriptors below maxfdp1 asked about in the in-sets are
+ * ready, into the out-sets; the count of bits set, or -1 if one of them
+ * is not an open socket. */
+static int lwip_selscan(int maxfdp1, const fd_set *rin, const fd_set *win, const fd_set *ein,
+                        fd_set *rout, fd_set *wout, fd_set *eout)
+{
+    NG_TRACE1(LAYER_ENTER, NG_layer_lwip_selscan, maxfdp1);
+    FD_ZERO(rout);
+    FD_ZERO(wout);
+    FD_ZERO(eout);
+    int n = 0;
+    for (int s = 0; s < maxfdp1; s++) {
+        int r = fd_in(rin, s), w = fd_in(win, s), x = fd_in(ein, s);
+        if (!(r || w || x))
+            continue;
+        SYS_ARCH_DECL_PROTECT(lev);
+        SYS_ARCH_PROTECT(lev);
+        struct lwip_sock *sock = tryget_socket(s);
+        if (sock == NULL) {
+            SYS_ARCH_UNPROTECT(lev);
+            NG_TRACE0(LAYER_EXIT, NG_layer_lwip_selscan);
+            return -1;
+        }
+        r = r && sock_is_readable(sock);
+        w = w && (sock->sendevent != 0 || sock->errevent != 0);  /* an error: send fails at once */
+        x = x && sock->errevent != 0;
+        SYS_ARCH_UNPROTECT(lev);
+        if (r) {
+            FD_SET(s, rout);
+            n++;
+        }
+        if (w) {
+            FD_SET(s, wout);
+            n++;
+        }
+        if (x) {
+            FD_SET(s, eout);
+            n++;
+        }
+    }
+    NG_TRACE0(LAYER_EXIT, NG_layer_lwip_selscan);
+    return n;
+}
+
+/* ms to wait for a timeval: at least 1 (0 would mean forever), capped. */
+static u32_t timeval_wait_ms(const struct timeval *tv)
+{
+    unsigned long long ms = (unsigned long long)tv->tv_sec * 1000u +
+                            ((unsigned long long)tv->tv_usec + 999u) / 1000u;
+    if (ms == 0)
+        ms = 1;
+    if (ms > 0x7fffffffu)
+        ms = 0x7fffffffu;
+    return (u32_t)ms;
+}
+
+static int do_select(int maxfdp1, fd_set *readset, fd_set *writeset, fd_set *exceptset,
+                     struct timeval *timeout)
+{
+    if (maxfdp1 < 0 || maxfdp1 > LWIP_SELECT_MAXNFDS ||
+        (timeout != NULL && (timeout->tv_sec < 0 || timeout->tv_usec < 0 ||
+                             timeout->tv_usec >= 1000000))) {
+        sock_set_errno(NULL, -1, EINVAL);
+        return -1;
+    }
+    fd_set lr, lw, le;
+    int n = lwip_selscan(maxfdp1, readset, writeset, exceptset, &lr, &lw, &le);
+    int poll_only = timeout != NULL && timeout->tv_sec == 0 && timeout->tv_usec == 0;
+    if (n == 0 && !poll_only) {
+        struct lwip_select_cb cb;
+        memset(&cb, 0, sizeof cb);
+        cb.readset = readset;
+        cb.writeset = writeset;
+        cb.exceptset = exceptset;
+        if (sys_sem_new_named(&cb.sem, 0, "select_sem") != ERR_OK) {
+            sock_set_errno(NULL, -1, ENOMEM);
+            return -1;
+        }
+        u8_t counted[NUM_SOCKETS];
+        memset(counted, 0, sizeof counted);
+        cb_link(&cb);
+        for (int s = 0; s < maxfdp1; s++)
+            if (fd_in(readset, s) || fd_in(writeset, s) || fd_in(exceptset, s))
+                waiting_add(counted, s);
+        /* An event between the first scan and now would be lost: look again. */
+        n = lwip_selscan(maxfdp1, readset, writeset, exceptset, &lr, &lw, &le);
+        if (n == 0) {
+            sys_arch_sem_wait(&cb.sem, timeout ? timeval_wait_ms(timeout) : 0);
+            n = lwip_selscan(maxfdp1, readset, writeset, exceptset, &lr, &lw, &le);
+        }
+        waiting_remove_all(counted);
+        cb_unlink(&cb);
+        sys_sem_free(&cb.sem);
+    }
+    if (n < 0) {
+        sock_set_errno(NULL, -1, EBADF);
+        return -1;
+    }
+    /* The sets say what is ready (all clear on a timeout). */
+    if (readset)
+        *readset = lr;
+    if (writeset)
+        *writeset = lw;
+    if (exceptset)
+        *exceptset = le;
+    return n;
+}
+
+int lwip_select(int maxfdp1, fd_set *readset, fd_set *writeset, fd_set *exceptset,
+                struct timeval *timeout)
+{
+    NG_TRACE1(LAYER_ENTER, NG_layer_lwip_select, maxfdp1);
+    int r = do_select(maxfdp1, readset, writeset, exceptset, timeout);
+    NG_TRACE0(LAYER_EXIT, NG_layer_lwip_select);
+    return r;
+}
+#endif
+
+/* ---- poll ------------------------------------------------------------------------ */
+
+#if LWIP_SOCKET_POLL
+/* revents for every entry; the count of entries with any. A negative fd
+ * is skipped (POSIX), one that is not an open socket is POLLNVAL. */
+static int lwip_pollscan(struct pollfd *fds, nfds_t nfds)
+{
+    int n = 0;
+    for (nfds_t i = 0; i < nfds; i++) {
+        struct pollfd *p = &fds[i];
+        p->revents = 0;
+        if (p->fd < 0)
+            continue;
+        SYS_ARCH_DECL_PROTECT(lev);
+        SYS_ARCH_PROTECT(lev);
+        struct lwip_sock *sock = tryget_socket(p->fd);
+        if (sock == NULL) {
+            p->revents = POLLNVAL;
+        } else {
+            if (sock_is_readable(sock))
+                p->revents |= (short)(p->events & (POLLIN | POLLRDNORM));
+            if (sock->sendevent)
+                p->revents |= (short)(p->events & (POLLOUT | POLLWRNORM));
+            if (sock->errevent)
+                p->revents |= POLLERR;      /* reported whether asked or not */
+        }
+        SYS_ARCH_UNPROTECT(lev);
+        if (p->revents)
+            n++;
+    }
+    return n;
+}
+
+static int do_poll(struct pollfd *fds, nfds_t nfds, int timeout)
+{
+    if (nfds > POLL_NFDS_MAX) {
+        sock_set_errno(NULL, -1, EINVAL);
+        return -1;
+    }
+    if (fds == NULL && nfds > 0) {
+        sock_set_errno(NULL, -1, EFAULT);
+        return -1;
+    }
+    int n = lwip_pollscan(fds, nfds);
+    if (n > 0 || timeout == 0)
+        return n;
+    struct lwip_select_cb cb;
+    memset(&cb, 0, sizeof cb);
+    cb.poll_fds = fds;
+    cb.poll_nfds = nfds;
+    if (sys_sem_new_named(&cb.sem, 0, "select_sem") != ERR_OK) {
+        sock_set_errno(NULL, -1, ENOMEM);
+        return -1;
+    }
+    u8_t counted[NUM_SOCKETS];
+    memset(counted, 0, sizeof counted);
+    cb_link(&cb);
+    for (nfds_t i = 0; i < nfds; i++)
+        if (fds[i].fd >= 0)
+            waiting_add(counted, fds[i].fd);
+    n = lwip_pollscan(fds, nfds);
+    if (n == 0) {
+        sys_arch_sem_wait(&cb.sem, timeout < 0 ? 0 : (u32_t)timeout);
+        n = lwip_pollscan(fds, nfds);
+    }
+    waiting_remove_all(counted);
+    cb_unlink(&cb);
+    sys_sem_free(&cb.sem);
+    return n;
+}
+
+int lwip_poll(struct pollfd *fds, nfds_t nfds, int timeout)
+{
+    NG_TRACE1(LAYER_ENTER, NG_layer_lwip_poll, nfds);
+    int r = do_poll(fds, nfds, timeout);
+    NG_TRACE0(LAYER_EXIT, NG_layer_lwip_poll);
+    return r;
+}
+#endif

@@ -986,7 +986,11 @@ static void tcp_recved_pcb(struct tcp_pcb *pcb, u16_t len)
     if (growth >= TCP_WND_UPDATE_THRESHOLD || (was_zero && pcb->rcv_ann_wnd > 0)) {
         TCP_TRACE_WND(pcb, ANNOUNCE, pcb->rcv_ann_wnd);
         tcp_ack_now(pcb);
-        tcp_output(pcb);
+        /* From a callback of tcp_input for this PCB (an app that gives
+         * the window back as it reads), the ACK goes with tcp_input's own
+         * tcp_output, which would return at once here (net/tcp_out.c). */
+        if (pcb != tcp_input_pcb)
+            tcp_output(pcb);
     }
 }
 

@@ -221,22 +221,45 @@ void ng_trace_name(uint8_t id, uint8_t kind, const void *addr, const char *name)
     ng_arch_irq_restore(irq);
 }
 
-/* VAR records (the first bytes of a frame, ...) are long and rarer than
- * the rest: the slow path too. The data is packed little-endian into the
- * words after w1, the last one padded with zeros. */
+/* VAR records (the first bytes of a frame, ...): one word w1, then the
+ * data packed little-endian into whole words, the last one padded with
+ * zeros. Two go with every frame pair of a bulk transfer, so they have a
+ * fast path of their own, as record's: when the time needs no SYNC and
+ * the record fits before the limit (so inside one block), the data is
+ * copied straight into the ring. Everything else goes through the slow
+ * path, which takes the words from a copy on the stack. */
 void ng_trace_var(uint32_t hdr, uint32_t w1, const void *data, uint32_t len)
 {
     if (!ST->started || ST->ended)
         return;
     NG_ASSERT(len <= NG_TRACE_VAR_MAX);     /* the record must match its len field */
+    uint32_t nw = (len + 3) / 4;
+    struct ng_trace_state *st = ST;
+    uint32_t irq = ng_arch_irq_save();
+    uint32_t now = ng_arch_cycles32();
+    uint32_t h, last;
+    ng_arch_load_pair(&st->head, &h, &last);
+    uint32_t dt = now - last;
+    if (__builtin_expect(dt <= 0xffffu && st->limit - h > 1 + nw, 1)) {
+        uint32_t *p = st->ring + (h & RING_MASK);
+        p[0] = (hdr & 0xffffu) | dt << 16;
+        p[1] = w1;
+        if (nw) {
+            p[1 + nw] = 0;                  /* the padding of the last word */
+            memcpy(&p[2], data, len);
+        }
+        ng_arch_store_pair(&st->head, h + 2 + nw, now);
+        ng_arch_irq_restore(irq);
+        return;
+    }
+    ng_arch_irq_restore(irq);
     uint32_t w[1 + NG_TRACE_VAR_MAX / 4];
     w[0] = w1;
-    uint32_t nw = (len + 3) / 4;
     if (nw)
-        w[nw] = 0;                          /* the padding of the last word */
+        w[nw] = 0;
     if (len)
         memcpy(&w[1], data, len);
-    uint32_t irq = ng_arch_irq_save();
+    irq = ng_arch_irq_save();
     write_slow(hdr & 0xffffu, 1 + nw, w, ng_arch_cycles32());
     ng_arch_irq_restore(irq);
 }

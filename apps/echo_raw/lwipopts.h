@@ -1,7 +1,8 @@
 /*
  * apps/echo_raw/lwipopts.h - the options of the echo service: netglass's
  * defaults (lwip/opt.h), except TCP's windows and the receive pool, sized
- * so that 8 echo connections at once cannot lock the board up.
+ * so that 8 echo connections at once cannot lock the board up, and with
+ * pool buffers of one whole frame each.
  *
  * Why: an echo holds what it has received (pool pbufs, inside the receive
  * window) until tcp_write can take it, and tcp_write needs the heap, which
@@ -9,18 +10,29 @@
  * data, the driver has nothing to receive the ACKs into (NO_MEMORY drops),
  * so no heap is ever freed and no data ever written: every connection
  * stops for good. It cannot happen while all receive windows together fit
- * in the pool with room to spare for the frames carrying ACKs. A full
- * 1514-byte frame takes three 512-byte pool pbufs, so a window of
- * 2 * TCP_MSS takes 6 pbufs, 8 connections 48; PBUF_POOL_SIZE 52 leaves 4
- * for ACKs, ARP and the UDP echo. (With the defaults, 4 * TCP_MSS windows
- * and 16 pbufs, 8 connections stall within a second; a run shows
- * PBUF_POOL used=15 of 16 and the heap full.) A full heap alone is no
- * trouble: tcp_write says ERR_MEM and the app goes on from the sent or
- * poll callback once ACKs have freed some.
+ * in the pool with room to spare for the frames carrying ACKs. A pool
+ * buffer holds one whole 1514-byte frame, so a window of 2 * TCP_MSS takes
+ * 2 pbufs, 8 connections 16; PBUF_POOL_SIZE 18 leaves 2 whole frames for
+ * ACKs, ARP and the UDP echo (those are freed as soon as they are
+ * processed; the driver waits for a free one rather than drop). (With the
+ * defaults, 4 * TCP_MSS windows and 16 pbufs of 512 bytes, 8 connections
+ * stall within a second; a run shows PBUF_POOL used=15 of 16 and the heap
+ * full.) A full heap alone is no trouble: tcp_write says ERR_MEM and the
+ * app goes on from the sent or poll callback once ACKs have freed some.
  *
- * RAM: the 36 more pool pbufs take about 19 KiB, which leaves about 7 KiB
- * between the end of .bss and the main stack for the C library's heap
- * (the threads' stacks and the mailboxes come from there).
+ * Why whole frames (PBUF_POOL_BUFSIZE 1516, the 1514 bytes rounded up to
+ * the alignment): the default 512-byte buffers cut a full frame into a
+ * chain of three, and every layer pays for the chain on every frame: three
+ * pool allocations and frees, the driver's copy in three pieces, the
+ * receive checksum over three, and the echo's tcp_write once per piece.
+ * One buffer per frame took the echo from about 10,950 to 9,740 guest
+ * instructions per KiB (docs/performance.md). The RAM is the same: the
+ * pool is 18 x 1536 = 27,648 bytes against 52 x 532 = 27,664 (each slot
+ * the buffer, the pbuf header and the pool's own word); small
+ * frames (a bare ACK) now take a whole buffer each, but they are freed at
+ * once. So what is left between the end of .bss and the main stack for
+ * the C library's heap (the threads' stacks and the mailboxes come from
+ * there) is what it was with the 52 small buffers.
  */
 #ifndef ECHO_RAW_LWIPOPTS_H
 #define ECHO_RAW_LWIPOPTS_H
@@ -30,8 +42,17 @@
 #define LWIP_TCPIP_CORE_LOCKING 0
 #endif
 
-#define TCP_WND (2 * TCP_MSS)       /* receive window per connection: 6 pool pbufs */
+#ifndef TCP_WND
+#define TCP_WND (2 * TCP_MSS)       /* receive window per connection: 2 pool pbufs */
+#endif
+#ifndef TCP_SND_BUF
 #define TCP_SND_BUF (2 * TCP_MSS)   /* as much queued to send as one window echoes */
-#define PBUF_POOL_SIZE 52           /* 8 connections x 6 + 4 for ACKs and the rest */
+#endif
+#ifndef PBUF_POOL_BUFSIZE
+#define PBUF_POOL_BUFSIZE 1516      /* one whole Ethernet frame (1514 bytes) per pbuf */
+#endif
+#ifndef PBUF_POOL_SIZE
+#define PBUF_POOL_SIZE 18           /* 8 connections x 2 + 2 for ACKs and the rest */
+#endif
 
 #endif

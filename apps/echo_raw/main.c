@@ -233,11 +233,15 @@ static void echo_consume(struct echo_conn *conn, u16_t n)
 }
 
 /* Hand as much pending data to tcp_write as the send buffer takes; give the
- * window back for exactly what was taken (tcp_recved) and send it
- * (tcp_output). Closes when the peer has closed and nothing is left.
- * Returns ERR_ABRT if the connection had to be aborted (the state is freed
- * then), else ERR_OK. */
-static err_t echo_push(struct echo_conn *conn)
+ * window back for exactly what was taken (tcp_recved) and, with output,
+ * send it (tcp_output). The callbacks of conn's own PCB pass output 0:
+ * the stack sends what they queued as soon as they return, in one go
+ * (tcp_input after recv and sent, tcp_slowtmr after poll; a tcp_output of
+ * ours there would only return at once), so only another connection that
+ * a sent callback pushes needs its own. Closes when the peer has closed
+ * and nothing is left. Returns ERR_ABRT if the connection had to be
+ * aborted (the state is freed then), else ERR_OK. */
+static err_t echo_push(struct echo_conn *conn, int output)
 {
     struct tcp_pcb *pcb = conn->pcb;
     u32_t taken = 0;
@@ -272,7 +276,8 @@ static err_t echo_push(struct echo_conn *conn)
         tcp_echo.bytes_out += taken;
         /* pending never holds more than one window, so taken fits a u16 */
         tcp_recved(pcb, (u16_t)taken);
-        tcp_output(pcb);
+        if (output)
+            tcp_output(pcb);
     }
     if (conn->pending == NULL && conn->peer_closed)
         echo_close(conn);
@@ -286,7 +291,7 @@ static err_t echo_tcp_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t
     LWIP_ASSERT("echo_tcp_recv: state of another PCB", conn != NULL && conn->pcb == pcb);
     if (p == NULL) {
         conn->peer_closed = 1;
-        return echo_push(conn);
+        return echo_push(conn, 0);
     }
     if (err != ERR_OK) {        /* lwIP never passes one with data; take it all the same */
         tcp_echo.last_err = err;
@@ -296,7 +301,7 @@ static err_t echo_tcp_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t
         conn->pending = p;
     else
         pbuf_cat(conn->pending, p);
-    return echo_push(conn);
+    return echo_push(conn, 0);
 }
 
 /* len bytes were acknowledged: room in the send buffer for more. The
@@ -309,11 +314,11 @@ static err_t echo_tcp_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
     struct echo_conn *conn = arg;
     LWIP_UNUSED_ARG(pcb);
     tcp_echo.bytes_acked += len;
-    err_t err = echo_push(conn);
+    err_t err = echo_push(conn, 0);
     for (unsigned i = 0; i < ECHO_CONNS; i++) {
         struct echo_conn *other = &conns[i];
         if (other != conn && other->pcb != NULL && other->mem_blocked)
-            (void)echo_push(other);     /* an abort there frees only that one */
+            (void)echo_push(other, 1);  /* an abort there frees only that one */
     }
     return err;
 }
@@ -323,7 +328,7 @@ static err_t echo_tcp_poll(void *arg, struct tcp_pcb *pcb)
 {
     struct echo_conn *conn = arg;
     LWIP_UNUSED_ARG(pcb);
-    return echo_push(conn);
+    return echo_push(conn, 0);
 }
 
 /* The connection is gone (the PCB already freed): reset by the peer, or

@@ -123,12 +123,20 @@ static void trace_frame_bytes(int tx, const struct netif *netif, const void *hea
         NG_TRACE_VAR(FRAME_RX, netif->trace_id, w1, head, kept);
 }
 
+/* The bytes usually all lie in the first pbuf (a received frame is one
+ * pool pbuf, a TCP segment's headers are in front of its data): then the
+ * record takes them from there, else from a copy. */
 static void trace_frame_pbuf(int tx, const struct netif *netif, const struct pbuf *p)
 {
     if (!NG_TRACE_ON(FRAME_RX))     /* the class of FRAME_TX too */
         return;
+    u16_t kept = (u16_t)LWIP_MIN(p->tot_len, NG_TRACE_FRAME_BYTES);
+    if (p->len >= kept) {
+        trace_frame_bytes(tx, netif, p->payload, kept, p->tot_len);
+        return;
+    }
     u8_t head[NG_TRACE_FRAME_BYTES];
-    u16_t kept = pbuf_copy_partial(p, head, sizeof head, 0);
+    kept = pbuf_copy_partial(p, head, sizeof head, 0);
     trace_frame_bytes(tx, netif, head, kept, p->tot_len);
 }
 
@@ -141,27 +149,43 @@ struct rx_fifo {
 };
 
 /* Copy the frame's next n bytes to dst. Whole words go straight from the
- * register to memory (the Cortex-M3 stores unaligned words); only the
- * bytes around a word boundary go one by one. Never reads past the frame:
- * the caller asks for no more than the frame holds. NG_FIFO_LOOP: this and
- * tx_write move every byte of every frame, so they are optimized even in
- * the -Og debug build (a third of the instructions of a bulk transfer). */
+ * register to memory (the Cortex-M3 stores unaligned words), four per
+ * loop turn; only the bytes around a word boundary go one by one. Never
+ * reads past the frame: the caller asks for no more than the frame holds.
+ * The loops work on local copies of the FIFO state: stores through dst
+ * (bytes, which may alias anything) would otherwise make the compiler
+ * write f->words back after every word. NG_FIFO_LOOP: this and tx_write
+ * move every byte of every frame, so they are optimized even in the -Og
+ * debug build (a third of the instructions of a bulk transfer). */
 #define NG_FIFO_LOOP __attribute__((optimize("O2")))
 static NG_FIFO_LOOP void rx_read(struct rx_fifo *f, u8_t *dst, u32_t n)
 {
-    for (; n > 0 && f->have > 0; n--, f->have--, f->word >>= 8)
-        *dst++ = (u8_t)f->word;
-    for (; n >= 4; n -= 4, dst += 4, f->words--) {
+    u32_t word = f->word, have = f->have;
+    for (; n > 0 && have > 0; n--, have--, word >>= 8)
+        *dst++ = (u8_t)word;
+    u32_t whole = n / 4;
+    f->words -= whole;
+    n -= 4 * whole;
+    for (; whole >= 4; whole -= 4, dst += 16) {
+        u32_t w0 = MAC_DATA, w1 = MAC_DATA, w2 = MAC_DATA, w3 = MAC_DATA;
+        memcpy(dst, &w0, 4);
+        memcpy(dst + 4, &w1, 4);
+        memcpy(dst + 8, &w2, 4);
+        memcpy(dst + 12, &w3, 4);
+    }
+    for (; whole > 0; whole--, dst += 4) {
         u32_t w = MAC_DATA;
         memcpy(dst, &w, 4);
     }
     if (n > 0) {
-        f->word = MAC_DATA;
+        word = MAC_DATA;
         f->words--;
-        f->have = 4;
-        for (; n > 0; n--, f->have--, f->word >>= 8)
-            *dst++ = (u8_t)f->word;
+        have = 4;
+        for (; n > 0; n--, have--, word >>= 8)
+            *dst++ = (u8_t)word;
     }
+    f->word = word;
+    f->have = have;
 }
 
 /* Read and forget what is left of the frame (the 4 check bytes, or the
@@ -316,15 +340,30 @@ struct tx_fifo {
     u32_t have;
 };
 
+/* The frame's next n bytes into the transmit FIFO: first the bytes that
+ * complete a word begun by the previous piece, then whole words, four per
+ * loop turn, then the last bytes, kept in f for the next piece. */
 static NG_FIFO_LOOP void tx_write(struct tx_fifo *f, const u8_t *src, u32_t n)
 {
-    for (; n > 0 && f->have > 0; n--) {
-        f->word |= (u32_t)*src++ << (8 * f->have);
-        if (++f->have == 4) {
-            MAC_DATA = f->word;
-            f->word = 0;
-            f->have = 0;
+    u32_t word = f->word, have = f->have;
+    for (; n > 0 && have > 0; n--) {
+        word |= (u32_t)*src++ << (8 * have);
+        if (++have == 4) {
+            MAC_DATA = word;
+            word = 0;
+            have = 0;
         }
+    }
+    for (; n >= 16; n -= 16, src += 16) {
+        u32_t w0, w1, w2, w3;
+        memcpy(&w0, src, 4);
+        memcpy(&w1, src + 4, 4);
+        memcpy(&w2, src + 8, 4);
+        memcpy(&w3, src + 12, 4);
+        MAC_DATA = w0;
+        MAC_DATA = w1;
+        MAC_DATA = w2;
+        MAC_DATA = w3;
     }
     for (; n >= 4; n -= 4, src += 4) {
         u32_t w;
@@ -332,7 +371,9 @@ static NG_FIFO_LOOP void tx_write(struct tx_fifo *f, const u8_t *src, u32_t n)
         MAC_DATA = w;
     }
     for (; n > 0; n--)
-        f->word |= (u32_t)*src++ << (8 * f->have++);
+        word |= (u32_t)*src++ << (8 * have++);
+    f->word = word;
+    f->have = have;
 }
 
 /* netif->linkoutput: send the frame p (Ethernet header included). The

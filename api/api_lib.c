@@ -3,7 +3,10 @@
  * lwip/api.h, run in the application's thread.
  *
  * Flow: a call checks its arguments (a NULL netconn or pointer is ERR_ARG,
- * a call that makes no sense for the netconn's type ERR_VAL, as lwIP),
+ * a call that makes no sense for the netconn's type ERR_VAL, as lwIP;
+ * lwIP's exception, kept: a receive of the other kind, netconn_recv_tcp_pbuf
+ * on UDP or netconn_recv_udp_raw_netbuf on TCP, and netconn_tcp_recvd on
+ * UDP, are ERR_ARG),
  * fills a struct api_msg on its own stack and crosses to tcpip_thread with
  * tcpip_apimsg, which returns once the do_* function (api/api_msg.c) is
  * done, blocking the caller on op_completed in between. Receiving does not
@@ -334,7 +337,7 @@ err_t netconn_recv_tcp_pbuf_flags(struct netconn *conn, struct pbuf **new_buf, u
         *new_buf = NULL;
     if (conn != NULL && new_buf != NULL)
         err = NETCONNTYPE_GROUP(conn->type) == NETCONN_TCP ?
-              recv_tcp_data(conn, new_buf, apiflags) : ERR_VAL;
+              recv_tcp_data(conn, new_buf, apiflags) : ERR_ARG;   /* lwIP's answer */
     EXIT(netconn_recv);
     return err;
 }
@@ -349,7 +352,7 @@ err_t netconn_tcp_recvd(struct netconn *conn, size_t len)
     if (conn == NULL)
         return ERR_ARG;
     if (NETCONNTYPE_GROUP(conn->type) != NETCONN_TCP)
-        return ERR_VAL;
+        return ERR_ARG;
     return tell_recvd(conn, len);
 }
 
@@ -384,7 +387,7 @@ err_t netconn_recv_udp_raw_netbuf_flags(struct netconn *conn, struct netbuf **ne
         *new_buf = NULL;
     if (conn != NULL && new_buf != NULL)
         err = NETCONNTYPE_GROUP(conn->type) != NETCONN_TCP ?
-              recv_datagram(conn, new_buf, apiflags) : ERR_VAL;
+              recv_datagram(conn, new_buf, apiflags) : ERR_ARG;   /* lwIP's answer */
     EXIT(netconn_recv);
     return err;
 }

@@ -675,6 +675,17 @@ static int sk_shutdown(struct lwip_sock *sock, int s, int how)
                                                                        : err_to_errno(err));
             return -1;
         }
+        /* do_close emptied and closed the recvmbox but posts nothing to
+         * it: a recv another thread is blocked in would never return.
+         * Wake it with "closed" (its recv returns 0), as sk_close does;
+         * do_close_internal's RCVPLUS for the shut side balances the
+         * RCVMINUS that recv then counts. */
+        SYS_ARCH_DECL_PROTECT(lev);
+        SYS_ARCH_PROTECT(lev);
+        int others = sock->fd_used > 1;
+        SYS_ARCH_UNPROTECT(lev);
+        if (how != SHUT_WR && others && sys_mbox_valid(&conn->recvmbox))
+            sys_mbox_trypost(&conn->recvmbox, lwip_netconn_err_to_msg(ERR_CLSD));
     } else if (!(sock->flags & SOCK_F_PEER)) {
         sock_set_errno(sock, s, ENOTCONN);
         return -1;

@@ -113,6 +113,7 @@ static ssize_t recv_tcp(struct lwip_sock *sock, int s, const struct iovec *iov, 
         apiflags |= NETCONN_DONTBLOCK;
     struct iov_cursor cur = { iov, iovcnt, 0, 0 };
     size_t recvd = 0;
+    size_t told = 0;            /* of recvd, bytes netconn_tcp_recvd was told of */
     for (;;) {
         struct pbuf *p = sock->lastdata.pbuf;
         if (p == NULL) {
@@ -140,12 +141,20 @@ static ssize_t recv_tcp(struct lwip_sock *sock, int s, const struct iovec *iov, 
             break;
         /* Something arrived: return it rather than wait for more (unless
          * MSG_WAITALL), and leave a FIN for the next call. */
-        if (!(flags & MSG_WAITALL))
+        if (!(flags & MSG_WAITALL)) {
             apiflags |= NETCONN_DONTBLOCK;
+        } else {
+            /* About to wait for more: open the window for what was taken
+             * first. Told only at the end, a MSG_WAITALL of more than
+             * TCP_WND bytes closed the window and waited forever for bytes
+             * the peer could no longer send. */
+            netconn_tcp_recvd(conn, recvd - told);
+            told = recvd;
+        }
         apiflags |= NETCONN_NOFIN;
     }
-    if (!(flags & MSG_PEEK))
-        netconn_tcp_recvd(conn, recvd);
+    if (!(flags & MSG_PEEK) && recvd > told)
+        netconn_tcp_recvd(conn, recvd - told);
     return (ssize_t)recvd;
 }
 

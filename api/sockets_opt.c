@@ -338,6 +338,18 @@ int lwip_setsockopt(int s, int level, int optname, const void *optval, socklen_t
 
 /* ---- ioctl, fcntl ------------------------------------------------------------------ */
 
+/* netconn_set_nonblocking is a plain read-modify-write of conn->flags, a
+ * field tcpip_thread changes too (MBOXCLOSED in err_tcp, CHECK_WRITESPACE,
+ * FIN_UNPOSTED): unprotected, a preemption between the read and the write
+ * loses the stack's bit (lwip/api.h: flags only under SYS_ARCH_PROTECT). */
+static void sock_set_nonblocking(struct netconn *conn, int on)
+{
+    SYS_ARCH_DECL_PROTECT(lev);
+    SYS_ARCH_PROTECT(lev);
+    netconn_set_nonblocking(conn, on);
+    SYS_ARCH_UNPROTECT(lev);
+}
+
 /* Bytes a recv would return now. TCP: every pbuf already queued is taken
  * into lastdata (without telling the stack: the window opens when the
  * app reads them), a FIN left for the recv. UDP/raw: all the datagrams
@@ -388,7 +400,7 @@ static int sock_ioctl(struct lwip_sock *sock, int s, long cmd, void *argp)
     if (cmd == FIONBIO) {
         int on;
         memcpy(&on, argp, sizeof on);
-        netconn_set_nonblocking(sock->conn, on != 0);
+        sock_set_nonblocking(sock->conn, on != 0);
     } else {
         int avail = sock_fionread(sock);
         memcpy(argp, &avail, sizeof avail);
@@ -414,7 +426,7 @@ static int sock_fcntl(struct lwip_sock *sock, int s, int cmd, int val)
             sock_set_errno(sock, s, ENOSYS);
             return -1;
         }
-        netconn_set_nonblocking(sock->conn, (val & O_NONBLOCK) != 0);
+        sock_set_nonblocking(sock->conn, (val & O_NONBLOCK) != 0);
         return 0;
     default:
         sock_set_errno(sock, s, EINVAL);

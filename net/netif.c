@@ -23,6 +23,9 @@
 #include "lwip/etharp.h"
 #include "lwip/ip4.h"
 #include "lwip/netif.h"
+#include "lwip/raw.h"
+#include "lwip/tcp.h"
+#include "lwip/udp.h"
 #include "lwip/stats.h"
 #include "lwip/sys.h"
 #include "lwip/tcpip.h"
@@ -313,8 +316,21 @@ void netif_set_ipaddr(struct netif *netif, const ip4_addr_t *ipaddr)
     ip4_addr_set(&new_addr, ipaddr);            /* NULL means 0.0.0.0 */
     if (ip4_addr_eq(&new_addr, netif_ip4_addr(netif)))
         return;
-    /* NOTE: lwIP also moves or aborts the TCP and UDP PCBs bound to the
-     * old address here; that hook arrives with those protocols. */
+    /* The PCBs bound to the old address: TCP connections on it cannot go
+     * on and are aborted (their err callback hears ERR_ABRT), listeners
+     * and UDP/raw PCBs move to the new one (as lwIP does). This happens
+     * when a DHCP lease ends or brings another address. */
+    ip_addr_t old_addr;
+    ip_addr_copy(old_addr, *netif_ip_addr4(netif));
+#if LWIP_TCP
+    tcp_netif_ip_addr_changed(&old_addr, &new_addr);
+#endif
+#if LWIP_UDP
+    udp_netif_ip_addr_changed(&old_addr, &new_addr);
+#endif
+#if LWIP_RAW
+    raw_netif_ip_addr_changed(&old_addr, &new_addr);
+#endif
     ip4_addr_copy(netif->ip_addr, new_addr);
     if (netif_is_usable(netif))
         netif_issue_reports(netif);

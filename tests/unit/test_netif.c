@@ -24,7 +24,9 @@
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/stats.h"
+#include "lwip/tcp.h"
 #include "lwip/tcpip.h"
+#include "lwip/udp.h"
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 #include "fake_netif.h"
@@ -220,6 +222,44 @@ START_TEST(new_address_is_announced)
     ck_assert(ip4_addr_isany_val(fk.netif.gw));
     ck_assert_uint_eq(fk.nframes, 1);
     ck_assert_log(101, 101, 101);           /* up, then each address change */
+}
+END_TEST
+
+/* An address change: the TCP connections on the old address cannot go on
+ * and are aborted (the err callback hears ERR_ABRT), a listener and a UDP
+ * PCB bound to it move to the new one (what a new DHCP lease does). */
+static err_t tcp_err_seen;
+static void tcp_err_record(void *arg, err_t err)
+{
+    (void)arg;
+    tcp_err_seen = err;
+}
+
+START_TEST(address_change_moves_or_aborts_the_pcbs)
+{
+    tcp_init();
+    ip4_addr_t a = ip("10.0.2.15"), b = ip("10.0.2.16"), g = ip("10.0.2.2");
+    fake_netif_add(&fk, "10.0.2.15", "255.255.255.0", "10.0.2.2", NULL);
+    netif_set_up(&fk.netif);
+    struct udp_pcb *u = udp_new();
+    ck_assert_int_eq(udp_bind(u, &a, 5000), ERR_OK);
+    struct tcp_pcb *l = tcp_new();
+    ck_assert_int_eq(tcp_bind(l, &a, 80), ERR_OK);
+    l = tcp_listen(l);
+    ck_assert_ptr_nonnull(l);
+    struct tcp_pcb *c = tcp_new();
+    ck_assert_int_eq(tcp_bind(c, &a, 0), ERR_OK);
+    tcp_err(c, tcp_err_record);
+    tcp_err_seen = ERR_OK;
+    ck_assert_int_eq(tcp_connect(c, &g, 7, NULL), ERR_OK);     /* SYN_SENT on a */
+    netif_set_ipaddr(&fk.netif, &b);
+    ck_assert_int_eq(tcp_err_seen, ERR_ABRT);
+    ck_assert(ip4_addr_eq(&u->local_ip, &b));
+    ck_assert(ip4_addr_eq(&l->local_ip, &b));
+    udp_remove(u);
+    ck_assert_int_eq(tcp_close(l), ERR_OK);
+    netif_set_down(&fk.netif);
+    tcp_init();                 /* no PCB left: its timer goes too */
 }
 END_TEST
 
@@ -532,6 +572,7 @@ int main(void)
     tcase_add_test(tc, admin_and_link_state_with_callbacks);
     tcase_add_test(tc, going_down_forgets_the_arp_cache);
     tcase_add_test(tc, new_address_is_announced);
+    tcase_add_test(tc, address_change_moves_or_aborts_the_pcbs);
     tcase_add_test(tc, netif_input_chooses_the_layer);
 
     tc = ng_tcase(s, "loopback");

@@ -208,7 +208,11 @@ static void wait_sem(sys_sem_t *sem, u32_t ms)
 
 START_TEST(socket_create_and_close)
 {
+    /* Without the core lock socket() crosses tcpip_mbox once (do_newconn);
+     * with it, do_newconn runs in the caller and nothing is posted. */
+    u32_t posts = tcpip_mbox.mbox.posts;
     int t = new_socket(SOCK_STREAM);
+    ck_assert_uint_eq(tcpip_mbox.mbox.posts - posts, LWIP_TCPIP_CORE_LOCKING ? 0 : 1);
     int u = new_socket(SOCK_DGRAM);
     int t2 = lwip_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
     int u2 = lwip_socket(PF_INET, SOCK_DGRAM, IPPROTO_UDP);
@@ -1557,6 +1561,32 @@ START_TEST(so_rcvtimeo_of_zero_waits_without_limit)
 }
 END_TEST
 
+/* Zero bytes: a UDP datagram of length 0 is a datagram (it arrives, with
+ * its sender); a TCP send of 0 bytes sends nothing and returns 0. */
+START_TEST(zero_length_sends)
+{
+    int x = udp_bound(6071), y = udp_bound(6072);
+    struct sockaddr_in ya = sin_of("127.0.0.1", 6072), from;
+    ck_assert_int_eq(lwip_sendto(x, "", 0, 0, SA(&ya), SIN_LEN), 0);
+    char buf[8];
+    socklen_t len = sizeof from;
+    memset(&from, 0, sizeof from);
+    ck_assert_int_eq(lwip_recvfrom(y, buf, sizeof buf, MSG_DONTWAIT, SA(&from), &len), 0);
+    ck_sin(&from, "127.0.0.1", 6071);
+    ck_fails2(lwip_recv(y, buf, sizeof buf, MSG_DONTWAIT), EWOULDBLOCK, EAGAIN);
+    ck_ok(lwip_close(x));
+    ck_ok(lwip_close(y));
+    int c, s;
+    tcp_pair(5043, &c, &s);
+    ck_assert_int_eq(lwip_send(c, "", 0, 0), 0);
+    ck_assert_int_eq(lwip_send(c, "z", 1, 0), 1);
+    ck_assert_int_eq(lwip_recv(s, buf, sizeof buf, 0), 1);
+    ck_ok(lwip_close(c));
+    ck_ok(lwip_close(s));
+    api_assert_clean();
+}
+END_TEST
+
 /* Nowhere to send it: no interface or gateway reaches 10.9.9.9 here. */
 START_TEST(no_route_is_ehostunreach_or_enetunreach)
 {
@@ -1936,6 +1966,72 @@ START_TEST(trace_of_create_connect_send_recv_close)
 }
 END_TEST
 
+/* bind, listen, accept, select woken by event_callback, and UDP
+ * sendto/recvfrom, each in the documented order. */
+static void send_udp_later(void *arg)
+{
+    (void)arg;
+    sys_msleep(20);
+    struct sockaddr_in to = sin_of("127.0.0.1", d_to_port);
+    lwip_sendto(d_from, "sel", 3, 0, SA(&to), SIN_LEN);
+    sys_sem_signal(&d_done);
+}
+
+START_TEST(trace_of_bind_listen_accept_select_and_udp)
+{
+    int x = udp_bound(7201), y = udp_bound(7202);
+    tc_start(NG_TRACE_CLASS_BIT(LAYER_ENTER) | NG_TRACE_CLASS_BIT(SELECT_WAKE));
+    int l = new_socket(SOCK_STREAM);
+    struct sockaddr_in a = sin_of("127.0.0.1", 5050);
+    ck_ok(lwip_bind(l, SA(&a), SIN_LEN));
+    ck_ok(lwip_listen(l, 2));
+    int c = new_socket(SOCK_STREAM);
+    ck_ok(lwip_connect(c, SA(&a), SIN_LEN));
+    int s = lwip_accept(l, NULL, NULL);
+    ck_assert_int_ge(s, 0);
+    /* select on y, woken by a datagram from another thread */
+    sys_sem_new(&d_done, 0);
+    d_from = x;
+    d_to_port = 7202;
+    api_spawn("sender", send_udp_later, NULL, NG_MAIN_PRIO + 1);
+    ck_assert_int_eq(select1(y, 0, 1000), 1);
+    wait_sem(&d_done, 1000);
+    sys_sem_free(&d_done);
+    char buf[8];
+    struct sockaddr_in from;
+    socklen_t len = sizeof from;
+    ck_assert_int_eq(lwip_recvfrom(y, buf, sizeof buf, 0, SA(&from), &len), 3);
+    ng_trace_stop(0);
+    ck_assert_ptr_null(tc_parse());
+    ck_assert_int_eq(tc_count(NG_EV_OVERFLOW), 0);
+    int r = ck_trace_order(0, (const struct want[]){ ENTER(lwip_bind), ENTER(netconn_bind),
+                               ENTER(tcpip_apimsg), ENTER(do_bind), EXIT(lwip_bind) }, 5, "bind");
+    r = ck_trace_order(r, (const struct want[]){ ENTER(lwip_listen),
+                           ENTER(netconn_listen_with_backlog), ENTER(tcpip_apimsg),
+                           ENTER(do_listen), EXIT(lwip_listen) }, 5, "listen");
+    /* the connection is accepted by the stack (accept_function posts it
+     * to the acceptmbox) while connect runs; then accept() takes it */
+    r = ck_trace_order(r, (const struct want[]){ ENTER(lwip_connect), ENTER(tcp_listen_input),
+                           ENTER(accept_function), EXIT(lwip_connect), ENTER(lwip_accept),
+                           ENTER(netconn_accept), ENTER(alloc_socket), EXIT(lwip_accept) }, 8,
+                       "accept");
+    /* select: a scan finds nothing, it waits; the datagram's recv_udp
+     * calls event_callback, which wakes it; a scan again finds y */
+    r = ck_trace_order(r, (const struct want[]){ ENTER(lwip_select), ENTER(lwip_selscan),
+                           EXIT(lwip_selscan), ENTER(lwip_sendto), ENTER(netconn_send),
+                           ENTER(tcpip_apimsg), ENTER(do_send), ENTER(udp_sendto),
+                           ENTER(udp_input), ENTER(recv_udp), ENTER(event_callback),
+                           { NG_EV_SELECT_WAKE, (u8_t)(y - LWIP_SOCKET_OFFSET), "SELECT_WAKE" },
+                           ENTER(lwip_selscan), EXIT(lwip_select) }, 14, "select");
+    ck_trace_order(r, (const struct want[]){ ENTER(lwip_recvfrom), ENTER(netconn_recv),
+                       EXIT(lwip_recvfrom) }, 3, "recvfrom");
+    int fds[] = { x, y, l, c, s };
+    for (unsigned i = 0; i < 5; i++)
+        ck_ok(lwip_close(fds[i]));
+    api_assert_clean();
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create(LWIP_TCPIP_CORE_LOCKING ? "sockets_corelock" : "sockets");
@@ -1978,7 +2074,9 @@ int main(void)
     tcase_add_test(tc, one_datagram_wakes_every_select_waiting_on_it);
     tcase_add_test(tc, so_rcvtimeo_of_zero_waits_without_limit);
     tcase_add_test(tc, no_route_is_ehostunreach_or_enetunreach);
+    tcase_add_test(tc, zero_length_sends);
     tcase_add_test(tc, trace_of_create_connect_send_recv_close);
+    tcase_add_test(tc, trace_of_bind_listen_accept_select_and_udp);
     TCase *ts = ng_tcase(su, "scripted peer");
     tcase_add_test(ts, nonblocking_connect_is_in_progress_until_the_syn_ack);
     tcase_add_test(ts, blocking_connect_waits_for_the_syn_ack_then_data_flows);

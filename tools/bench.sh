@@ -75,4 +75,18 @@ echo "   15 % more with full tracing; >= 200 Mbit/s each way in plain QEMU)"
 make -s APP=echo_raw >/dev/null
 make -s APP=echo_raw TRACE=0 >/dev/null
 python3 tools/bench_tcp.py
+
+# ---- netconn and sockets: footprint, one send, the demo's servers (tools/bench_api.py) ----
+echo
+echo "== netconn and sockets: footprint, one send through the mailbox vs the core lock, HTTP, iperf"
+echo "   (targets: the stack <= 36.5 KB of code, TRACE=0; iperf into the board >= 450 Mbit/s)"
+for app in bench_api net_demo; do
+    make -s APP=$app TRACE=0 >/dev/null || echo "bench_api.py: APP=$app TRACE=0 did not build"
+    make -s APP=$app TRACE=0 OPT=-Os HOT_SRC= BUILD=build/lm3s6965evb-os-notrace >/dev/null \
+        || echo "bench_api.py: APP=$app at -Os did not build"
+done
+make -s APP=bench_api TRACE=0 BUILD=build/lm3s6965evb-corelock-notrace \
+    EXTRA_CFLAGS=-DLWIP_TCPIP_CORE_LOCKING=1 >/dev/null \
+    || echo "bench_api.py: APP=bench_api with the core lock did not build"
+python3 tools/bench_api.py
 } 2>&1 | tee "$OUT"

@@ -1,15 +1,24 @@
 #!/bin/sh
-# tools/run_demo.sh - what `make run` does: build the demo, boot it in QEMU
-# under a fixed -icount (so every run gives the same trace), then decode the
-# trace into a listing and draw its sequence diagram, all into out/.
+# tools/run_demo.sh - what `make run` does: build the demo and boot it in
+# QEMU, then decode its trace into out/.
+#
+# The default demo is the network demo (APP=net_demo): tools/run_demo_net.py
+# boots it behind slirp, with host listeners for its client flows, drives
+# its servers, and writes the trace, its listing, a pcapng and one sequence
+# diagram per socket call into out/. Any other app (APP=mailbox_demo ...)
+# runs under a fixed -icount (so every run gives the same trace) and gets a
+# listing and one sequence diagram.
 set -eu
 cd "$(dirname "$0")/.."
 
-APP=${APP:-mailbox_demo}
+APP=${APP:-net_demo}
 OUT=${OUT:-out}
 ELF=build/lm3s6965evb/$APP.elf
 
 make -s BOARD=lm3s6965evb APP="$APP" >/dev/null
+if [ "$APP" = net_demo ]; then
+    exec python3 tools/run_demo_net.py "$OUT"
+fi
 mkdir -p "$OUT"
 rm -f "$OUT/trace.bin"
 echo "netglass: booting $ELF in QEMU (lm3s6965evb, -icount shift=0)"

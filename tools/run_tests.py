@@ -44,7 +44,7 @@ LIBC_MAKE = ["UNIT_BUILD=" + LIBC_BUILD, "UNIT_OBJ=" + LIBC_BUILD + "/obj",
 # own: every object, api/tcpip.c and api/api_msg.c included, is built with
 # the core lock (API calls run their do_* in the caller, under the lock).
 CORELOCK_BUILD = "build/host-corelock/tests"
-CORELOCK_TESTS = ["test_netconn_smoke", "test_sockets_smoke"]
+CORELOCK_TESTS = ["test_netconn_smoke", "test_sockets_smoke", "test_netconn", "test_sockets", "test_api_review"]
 CORELOCK_MAKE = ["UNIT_BUILD=" + CORELOCK_BUILD, "UNIT_OBJ=" + CORELOCK_BUILD + "/obj",
                  "UNIT_SAN=-fsanitize=address,undefined -fno-sanitize-recover=undefined "
                  "-fno-omit-frame-pointer -DLWIP_TCPIP_CORE_LOCKING=1"] + \
@@ -122,7 +122,11 @@ SUITES = {
               ["APP=ping_demo"], ["APP=ping_demo", "TRACE=0"],
               ["APP=ping_demo", "BUILD=build/lm3s6965evb-corelock",
                "EXTRA_CFLAGS=-DLWIP_TCPIP_CORE_LOCKING=1"],
-              ["APP=echo_raw"], ["APP=lwip_compat"]],
+              ["APP=echo_raw"], ["APP=lwip_compat"], ["APP=net_demo"], ["APP=dhcp_demo"],
+              ["APP=net_demo", "BUILD=build/lm3s6965evb-corelock",
+               "EXTRA_CFLAGS=-DLWIP_TCPIP_CORE_LOCKING=1"],
+              ["APP=lwip_compat", "BUILD=build/lm3s6965evb-corelock",
+               "EXTRA_CFLAGS=-DLWIP_TCPIP_CORE_LOCKING=1"]],
              lambda: run_unittest("tests/qemu")),
 }
 

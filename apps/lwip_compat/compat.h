@@ -11,9 +11,13 @@
 #define COMPAT_SOCKET_ECHO_PORT  7001
 #define COMPAT_RAW_ECHO_PORT     7002
 
+/* The block the TCP client sends (and expects back): more than one MSS. */
+#define COMPAT_TCP_CLIENT_BYTES  2000
+
 void compat_netconn_echo_init(void);    /* from any thread */
 void compat_socket_echo_init(void);     /* from any thread */
 void compat_raw_echo_init(void);        /* in tcpip_thread */
 void compat_udp_client_init(const char *server, u16_t port);   /* from any thread */
+void compat_tcp_client_init(const char *server, u16_t port);   /* from any thread */
 
 #endif

@@ -1,12 +1,15 @@
 /*
  * apps/lwip_compat/main.c - the netglass side of the lwIP compatibility
- * image: brings the Ethernet interface up and starts the four lwIP 2.x
+ * image: brings the Ethernet interface up and starts the five lwIP 2.x
  * style applications of compat_*.c, which know nothing of netglass:
  *   netconn TCP echo on port 7000, socket TCP echo with select on 7001,
- *   raw-API TCP echo on 7002, and, with udpserver=A.B.C.D:PORT, a UDP
- *   client that sends 20 requests there and expects "reply <request>".
+ *   raw-API TCP echo on 7002; with udpserver=A.B.C.D:PORT, a UDP client
+ *   that sends 20 requests there and expects "reply <request>"; with
+ *   tcpclient=A.B.C.D:PORT, a socket TCP client that sends a block of
+ *   COMPAT_TCP_CLIENT_BYTES there and expects it back before the close.
  * Arguments: ip= netmask= gw= (10.0.2.15/24 via 10.0.2.2, slirp's), limit=
- * SECONDS (0: run until QEMU stops), udpserver=A.B.C.D:PORT.
+ * SECONDS (0: run until QEMU stops), udpserver=A.B.C.D:PORT,
+ * tcpclient=A.B.C.D:PORT.
  * It prints "lwip_compat: up ..." when every server listens.
  */
 #include <stdio.h>
@@ -37,27 +40,28 @@ static void stack_ready(void *arg)
     sys_sem_signal(&ready_sem);
 }
 
-/* udpserver=A.B.C.D:PORT into addr (a dotted quad) and port; 0 if absent. */
-static u16_t parse_server(int argc, char **argv, char *addr, size_t size)
+/* KEY=A.B.C.D:PORT (key "udpserver=" or "tcpclient=") into addr (a dotted
+ * quad) and port; 0 if absent. */
+static u16_t parse_server(int argc, char **argv, const char *key, char *addr, size_t size)
 {
-    static const char key[] = "udpserver=";
+    size_t klen = strlen(key);
     for (int i = 1; i < argc; i++) {
-        if (strncmp(argv[i], key, sizeof key - 1) != 0)
+        if (strncmp(argv[i], key, klen) != 0)
             continue;
-        const char *text = argv[i] + sizeof key - 1;
+        const char *text = argv[i] + klen;
         const char *colon = strrchr(text, ':');
         char *end;
         unsigned long port = colon ? strtoul(colon + 1, &end, 10) : 0;
         ip4_addr_t check;
         size_t alen = colon ? (size_t)(colon - text) : 0;
         if (colon == NULL || *end != '\0' || port == 0 || port > 65535 || alen >= size) {
-            printf("lwip_compat: bad udpserver=%s (want udpserver=A.B.C.D:PORT)\n", text);
+            printf("lwip_compat: bad %s%s (want %sA.B.C.D:PORT)\n", key, text, key);
             ng_exit(NG_EXIT_BAD_ARGS);
         }
         memcpy(addr, text, alen);
         addr[alen] = '\0';
         if (!ip4addr_aton(addr, &check)) {
-            printf("lwip_compat: bad udpserver=%s (want udpserver=A.B.C.D:PORT)\n", text);
+            printf("lwip_compat: bad %s%s (want %sA.B.C.D:PORT)\n", key, text, key);
             ng_exit(NG_EXIT_BAD_ARGS);
         }
         return (u16_t)port;
@@ -67,14 +71,16 @@ static u16_t parse_server(int argc, char **argv, char *addr, size_t size)
 
 int app_main(int argc, char **argv)
 {
-    static const char *const keys[] = { "ip", "netmask", "gw", "limit", "udpserver", NULL };
-    char server[IP4ADDR_STRLEN_MAX];
+    static const char *const keys[] = { "ip", "netmask", "gw", "limit", "udpserver",
+                                        "tcpclient", NULL };
+    char server[IP4ADDR_STRLEN_MAX], tcp_server[IP4ADDR_STRLEN_MAX];
     ng_args_check(argc, argv, keys);
     netdemo_parse_addr("lwip_compat", argc, argv, "ip", "10.0.2.15", &arg_ip);
     netdemo_parse_addr("lwip_compat", argc, argv, "netmask", "255.255.255.0", &arg_mask);
     netdemo_parse_addr("lwip_compat", argc, argv, "gw", "10.0.2.2", &arg_gw);
     u32_t limit = ng_arg_seconds(argc, argv, "limit", 0);
-    u16_t server_port = parse_server(argc, argv, server, sizeof server);
+    u16_t server_port = parse_server(argc, argv, "udpserver=", server, sizeof server);
+    u16_t tcp_port = parse_server(argc, argv, "tcpclient=", tcp_server, sizeof tcp_server);
 
     if (sys_sem_new_named(&ready_sem, 0, "compat_ready") != ERR_OK)
         return 1;
@@ -89,6 +95,8 @@ int app_main(int argc, char **argv)
            COMPAT_SOCKET_ECHO_PORT, COMPAT_RAW_ECHO_PORT);
     if (server_port != 0)
         compat_udp_client_init(server, server_port);
+    if (tcp_port != 0)
+        compat_tcp_client_init(tcp_server, tcp_port);
     if (limit == 0) {
         for (;;)
             sys_msleep(1000);

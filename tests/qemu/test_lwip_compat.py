@@ -3,8 +3,8 @@ on netglass (issue 5, "lwIP source compatibility").
 
 apps/lwip_compat/compat_*.c are applications written the way lwIP 2.x
 users write them: a netconn TCP echo server, a socket TCP echo server that
-serves several clients with select(), a raw-API TCP echo server, and a
-socket UDP client. This test checks
+serves several clients with select(), a raw-API TCP echo server, a
+socket UDP client and a socket TCP client. This test checks
 
 1. that they are what they claim: they include nothing but lwIP's public
    headers (lwip/..., the C library, and their own compat.h, which itself
@@ -14,8 +14,11 @@ socket UDP client. This test checks
    against real peers: the board runs in plain QEMU behind slirp, which
    forwards three host ports to the three echo servers; the host sends
    random bytes to each (three clients at once to the select server) and
-   checks every echoed byte; a host UDP server answers the board's client,
-   which must report all 20 requests answered.
+   checks every echoed byte; a host UDP server answers the board's UDP
+   client, which must report all 20 requests answered; a host TCP listener
+   takes the board's TCP client's block (COMPAT_TCP_CLIENT_BYTES of a known
+   pattern), checks it, sends it back and closes, and the client must
+   report it got the block back intact.
 """
 import os
 import random
@@ -35,6 +38,12 @@ SRC_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "apps", APP)
 PORTS = {"netconn": 7000, "socket": 7001, "raw": 7002}
 BYTES = 96 * 1024
 UP_WAIT = 15.0
+TCP_CLIENT_BYTES = 2000     # compat.h COMPAT_TCP_CLIENT_BYTES
+
+
+def tcp_client_block(n):
+    """The TCP client's block (compat_tcp_client.c block_byte)."""
+    return bytes((i * 7 + (i >> 8) * 13 + 1) & 0xff for i in range(n))
 
 
 def free_port(kind):
@@ -51,7 +60,7 @@ class SourcesTest(unittest.TestCase):
 
     def sources(self):
         names = sorted(f for f in os.listdir(SRC_DIR) if f.startswith("compat_") and f.endswith(".c"))
-        self.assertEqual(len(names), 4, names)
+        self.assertEqual(len(names), 5, names)
         return [(n, open(os.path.join(SRC_DIR, n)).read()) for n in names]
 
     def test_includes_only_lwip_headers(self):
@@ -69,7 +78,7 @@ class SourcesTest(unittest.TestCase):
 
 
 class CompatRunTest(unittest.TestCase):
-    """Step 2: the servers echo and the client is answered, through slirp."""
+    """Step 2: the servers echo and both clients are answered, through slirp."""
 
     def setUp(self):
         self.elf = qemu.require_elf(self, APP)
@@ -83,11 +92,21 @@ class CompatRunTest(unittest.TestCase):
         self.stop = threading.Event()
         self.udp_thread = threading.Thread(target=self.udp_server, daemon=True)
         self.udp_thread.start()
+        self.tcp = socket.socket()
+        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.tcp.bind(("127.0.0.1", 0))
+        self.tcp.listen(1)
+        self.tcp.settimeout(UP_WAIT + 30)
+        self.tcp_got = None
+        self.tcp_thread = threading.Thread(target=self.tcp_server, daemon=True)
+        self.tcp_thread.start()
 
     def tearDown(self):
         self.stop.set()
         self.udp_thread.join(timeout=5)
         self.udp.close()
+        self.tcp.close()
+        self.tcp_thread.join(timeout=5)
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
         if self.proc is not None:
@@ -105,12 +124,34 @@ class CompatRunTest(unittest.TestCase):
             self.udp.sendto(b"reply " + data, peer)
             self.udp_answered += 1
 
+    def tcp_server(self):
+        """The TCP client's peer: read its block, send it back, close."""
+        try:
+            c, _ = self.tcp.accept()
+        except OSError:
+            return
+        with c:
+            c.settimeout(20)
+            got = bytearray()
+            try:
+                while len(got) < TCP_CLIENT_BYTES:
+                    d = c.recv(65536)
+                    if not d:
+                        break
+                    got.extend(d)
+                self.tcp_got = bytes(got)
+                c.sendall(got)
+            except OSError:
+                pass
+
     def boot(self):
         self.host_ports = {k: free_port(socket.SOCK_STREAM) for k in PORTS}
         fwd = ",".join(f"hostfwd=tcp:127.0.0.1:{self.host_ports[k]}-:{PORTS[k]}" for k in PORTS)
         udp_port = self.udp.getsockname()[1]
+        tcp_port = self.tcp.getsockname()[1]
         sh = ",".join(["enable=on", "target=native", "arg=" + APP,
-                       f"arg=udpserver=10.0.2.2:{udp_port}"])
+                       f"arg=udpserver=10.0.2.2:{udp_port}",
+                       f"arg=tcpclient=10.0.2.2:{tcp_port}"])
         cmd = ["qemu-system-arm", "-M", "lm3s6965evb", "-nographic", "-no-reboot",
                "-semihosting-config", sh, "-kernel", self.elf,
                "-netdev", "user,id=n0," + fwd, "-net", "nic,netdev=n0,model=stellaris"]
@@ -185,6 +226,15 @@ class CompatRunTest(unittest.TestCase):
         self.assertIsNotNone(done, "the UDP client printed no result:\n" + "\n".join(self.lines))
         self.assertRegex(done, r"udp_client: 20 of 20 requests answered by 10\.0\.2\.2:\d+")
         self.assertGreaterEqual(self.udp_answered, 20)
+        done = None
+        while time.monotonic() < deadline and done is None:
+            done = next((l for l in self.lines if l.startswith("tcp_client:")), None)
+            time.sleep(0.2)
+        self.assertIsNotNone(done, "the TCP client printed no result:\n" + "\n".join(self.lines))
+        self.assertEqual(done, "tcp_client: sent %d of %d bytes to 10.0.2.2:%d, got %d back, intact"
+                         % (TCP_CLIENT_BYTES, TCP_CLIENT_BYTES, self.tcp.getsockname()[1],
+                            TCP_CLIENT_BYTES))
+        self.assertEqual(self.tcp_got, tcp_client_block(TCP_CLIENT_BYTES))
 
 
 if __name__ == "__main__":

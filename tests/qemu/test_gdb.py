@@ -88,6 +88,12 @@ class GdbSession(unittest.TestCase):
 
     APP = None
     NET = []            # QEMU's network options for the app
+    ICOUNT = ["-icount", "shift=0,sleep=off"]   # [] for an app the host talks to live
+    ARGS = []           # more semihosting arguments ("arg=...")
+
+    def net(self):
+        """QEMU's network options (a method, so a test can pick ports)."""
+        return self.NET
 
     def setUp(self):
         if self.APP is None:
@@ -124,11 +130,11 @@ class GdbSession(unittest.TestCase):
             with open(self.log, "wb") as log:
                 # The trace file goes into the temporary folder (QEMU's cwd).
                 self.qemu = subprocess.Popen(
-                    [QEMU, "-M", "lm3s6965evb", "-nographic", "-no-reboot",
-                     "-icount", "shift=0,sleep=off",
-                     "-semihosting-config", "enable=on,target=native,arg=" + self.APP,
-                     "-kernel", self.elf, "-S", "-gdb", "tcp:127.0.0.1:%d" % port]
-                    + self.NET,
+                    [QEMU, "-M", "lm3s6965evb", "-nographic", "-no-reboot"] + self.ICOUNT
+                    + ["-semihosting-config",
+                       ",".join(["enable=on,target=native,arg=" + self.APP] + self.ARGS),
+                       "-kernel", self.elf, "-S", "-gdb", "tcp:127.0.0.1:%d" % port]
+                    + self.net(),
                     cwd=self.tmp, stdin=subprocess.DEVNULL, stdout=log,
                     stderr=subprocess.STDOUT)
             start = time.monotonic()
@@ -359,3 +365,175 @@ class GdbNetCommandsTest(GdbSession):
         self.assertRegex(pools, r"TCP_PCB\s+\d+\s+\d+\s+0\s")
         self.assertRegex(pools, r"heap\s+-\s+\d+")
         self.assertIn("ng pcbs: takes no arguments", s["bad"])
+
+
+class GdbApiCommandsTest(GdbSession):
+    """ng sockets, ng netconns and ng select in apps/net_demo, its services
+    up and a TCP echo connection from the host held open.
+
+    QEMU runs in real time (no -icount: the host talks to the board
+    through slirp's forwarded ports). One gdb session looks at the reset
+    state, runs the board to client_start (called once every service
+    listens) and detaches, so the board runs on; the test opens a TCP
+    connection to the echo port and checks the echo; a second session
+    (QEMU stops the board when gdb connects) runs the commands. Then the
+    test floods the echo connection without reading, so the board's echo
+    thread ends up blocked in netconn_write, and a third session looks at
+    the netconn in the middle of do_write."""
+
+    APP = "net_demo"
+    ICOUNT = []
+    ARGS = ["arg=trace=none", "arg=limit=0", "arg=pings=0"]
+    SERVICES = {"echo": 7, "http": 80, "chargen": 19, "iperf": 5001}
+
+    def net(self):
+        self.ports = {name: free_port() for name in self.SERVICES}
+        fwd = ",".join("hostfwd=tcp:127.0.0.1:%d-:%d" % (self.ports[n], g)
+                       for n, g in self.SERVICES.items())
+        return ["-netdev", "user,id=n0," + fwd, "-net", "nic,netdev=n0,model=stellaris"]
+
+    def tearDown(self):
+        conn = getattr(self, "conn", None)
+        if conn is not None:
+            conn.close()
+        super().tearDown()
+
+    def flood(self, sock, limit=15.0):
+        """Send without reading until the board stops taking data for a
+        second (its echo thread blocked writing back to us); bytes sent."""
+        sock.setblocking(False)
+        sent, start = 0, time.monotonic()
+        last = start
+        while time.monotonic() - last < 1.0 and time.monotonic() - start < limit:
+            try:
+                sent += sock.send(b"x" * 8192)
+                last = time.monotonic()
+            except BlockingIOError:
+                time.sleep(0.05)
+        return sent
+
+    def test_api_commands_with_services_up(self):
+        # At reset nothing is allocated yet: one line each, no traceback.
+        text, s = self.ng(
+            ("sockets0", "ng sockets"),
+            ("netconns0", "ng netconns"),
+            ("select0", "ng select"),
+            ("bad", "ng sockets extra"),
+            "break client_start", "continue", "delete",
+            ("end", "detach"))
+        self.assertIn("Breakpoint 1, client_start", text)
+        self.assertRegex(s["sockets0"].strip(), r"^no sockets open \(\d+ slots, all free\)$")
+        self.assertRegex(s["netconns0"].strip(),
+                         r"^no netconns allocated \(\d+ in the NETCONN pool, all free\)$")
+        self.assertEqual(s["select0"].strip(), "no select or poll waiting")
+        self.assertEqual(s["bad"].strip().splitlines()[0], "ng sockets: takes no arguments")
+
+        # The board runs on; a connection to its echo service, held open.
+        self.conn = socket.socket()
+        self.conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self.conn.settimeout(20)
+        self.conn.connect(("127.0.0.1", self.ports["echo"]))
+        self.conn.sendall(b"netglass")
+        got = b""
+        while len(got) < 8:
+            d = self.conn.recv(64)
+            self.assertTrue(d, "the echo service closed the connection")
+            got += d
+        self.assertEqual(got, b"netglass")
+
+        text, s = self.ng(
+            ("sockets", "ng sockets"),
+            ("netconns", "ng netconns"),
+            ("select", "ng select"),
+            ("threads", "ng threads"),
+            ("end", "detach"))
+
+        # ng sockets: HTTP (port 80) and chargen (port 19) are the socket
+        # services, each a listening SOCK_STREAM; chargen's is in select.
+        socks = s["sockets"]
+        self.assertRegex(socks, r"^\d+ of \d+ sockets open", socks)
+        listen = {}
+        for m in re.finditer(r"fd (\d+)\s+SOCK_STREAM conn (0x[0-9a-f]{8}) NETCONN_LISTEN\s+"
+                             r"pcb 0x[0-9a-f]{8} LISTEN 0\.0\.0\.0:(\d+) backlog \d+/\d+\n"
+                             r"\s+pending_err ERR_OK\s+rcvevent (-?\d+) sendevent \d+ "
+                             r"errevent \d+\s+select_waiting (\d+)\s+lastdata 0 bytes\n"
+                             r"\s+recvmbox - acceptmbox \d+/\d+\s+flags (\S+)", socks):
+            listen[int(m.group(3))] = m
+        self.assertEqual(sorted(listen), [19, 80], socks)
+        for port in (19, 80):
+            self.assertIn("LISTENING", listen[port].group(6).split("|"), socks)
+        self.assertEqual(listen[19].group(5), "1", socks)   # chargen's select
+        self.assertEqual(listen[80].group(5), "0", socks)   # HTTP blocks in accept
+        self.assertRegex(socks, r"waiting: http\d")
+
+        # ng netconns: all four listeners (echo and iperf are netconn
+        # services), the UDP echo netconn, and our echo connection.
+        conns = s["netconns"]
+        self.assertRegex(conns, r"^\d+ of \d+ netconns allocated", conns)
+        for port in (7, 80, 19, 5001):
+            self.assertRegex(conns, r"0x[0-9a-f]{8} NETCONN_TCP\s+NETCONN_LISTEN\s+flags \S+\s+"
+                                    r"socket [-\d]+[^\n]*\n\s+pcb 0x[0-9a-f]{8} LISTEN "
+                                    r"0\.0\.0\.0:%d backlog" % port, conns)
+        # The HTTP and chargen listeners are sockets 0 and 1 in ng sockets'
+        # numbering, and their callback is the socket layer's.
+        for port in (19, 80):
+            fd, addr = listen[port].group(1), listen[port].group(2)
+            self.assertRegex(conns, r"%s NETCONN_TCP\s+NETCONN_LISTEN\s+flags \S+\s+socket %s\n"
+                                    r"[^\n]*callback event_callback" % (addr, fd), conns)
+        self.assertRegex(conns, r"NETCONN_UDP\s+NETCONN_NONE[^\n]*\n\s+pcb 0x[0-9a-f]{8} udp "
+                                r"0\.0\.0\.0:7 ")
+        m = re.search(r"(0x[0-9a-f]{8}) NETCONN_TCP\s+NETCONN_NONE\s+flags \S+\s+socket -\n"
+                      r"\s+pcb 0x[0-9a-f]{8} ESTABLISHED 10\.0\.2\.15:7 -> 10\.0\.2\.2:(\d+)\s+"
+                      r"pending_err ERR_OK\s+recvmbox (\d+)/\d+ acceptmbox -[^\n]*\n"
+                      r"\s+waiting: echo_tcp \(recvmbox\)", conns)
+        self.assertIsNotNone(m, conns)
+        echo_conn = m.group(1)
+        self.assertEqual(m.group(3), "0", conns)    # everything we sent was echoed
+        self.assertNotIn("current_msg", conns)      # nothing under way
+
+        # ng select: chargen's select on its listener (socket 1), blocked
+        # on its select_sem.
+        sel = s["select"]
+        self.assertRegex(sel, r"^1 select/poll call\(s\) waiting", sel)
+        self.assertRegex(sel, r"0x[0-9a-f]{8} thread chargen\n\s+select\s+read \{%s\}\s+"
+                              r"write \{\}\s+except -\n\s+signalled 0\s+sem select_sem valid "
+                              r"count 0\s+waiters: chargen" % listen[19].group(1), sel)
+        self.assertRegex(s["threads"], r"chargen\s+\d+\s+BLOCKED .*SEM select_sem")
+
+        # The echo thread stuck writing back to a peer that does not read:
+        # its netconn in NETCONN_WRITE, current_msg set by do_write.
+        sent = self.flood(self.conn)
+        self.assertGreater(sent, 0)
+        text, s = self.ng(("netconns", "ng netconns"), ("end", "detach"))
+        conns = s["netconns"]
+        self.assertRegex(conns, r"%s NETCONN_TCP\s+NETCONN_WRITE\s+flags \S+\s+socket -\n"
+                                r"\s+pcb 0x[0-9a-f]{8} ESTABLISHED 10\.0\.2\.15:7 -> [^\n]*\n"
+                                # "(by its state)": the board was stopped while the
+                                # message was not where the command looks for it
+                                r"\s+current_msg 0x[0-9a-f]{8}: do_write(?: \(by its state\))?,"
+                                r" called by echo_tcp\n"
+                                r"\s+waiting: echo_tcp \(op_completed\)" % echo_conn, conns)
+
+
+class GdbApiCommandsAbsentTest(GdbSession):
+    """The same commands in a program without the socket layer
+    (apps/echo_raw: the raw API only, its NETCONN pool unused)."""
+
+    APP = "echo_raw"
+    NET = ["-nic", "user"]
+
+    def test_without_sockets(self):
+        text, s = self.ng(
+            "break netdemo_levels_take", "continue",
+            ("sockets", "ng sockets"),
+            ("netconns", "ng netconns"),
+            ("select", "ng select"),
+            ("end", "kill"))
+        self.assertIn("Breakpoint 1, netdemo_levels_take", text)
+        self.assertEqual(s["sockets"].strip(),
+                         "no sockets (this program has no socket layer: no sockets[])")
+        self.assertRegex(s["netconns"].strip(),
+                         r"^no netconns allocated \(\d+ in the NETCONN pool, all free\)$")
+        self.assertEqual(s["select"].strip(),
+                         "no select or poll (this program has no socket layer: "
+                         "no select_cb_list)")

@@ -22,6 +22,7 @@ kind names) and kernel/kernel_config.h (stack paint and canary words).
     sync.py      ng mbox, ng sem, ng mutex, ng objects
     timers.py    ng timers
     net.py       ng pcbs, ng netifs, ng arp, ng pools
+    api.py       ng sockets, ng netconns, ng select
     trace.py     ng trace: the RAM ring decoded
 
 Importing this package registers the commands (netglass.py imports it
@@ -30,6 +31,7 @@ afresh on every source, so edits take effect).
 
 import gdb
 
+from .api import NgNetconns, NgSelect, NgSockets
 from .net import NgArp, NgNetifs, NgPcbs, NgPools
 from .sync import NgMbox, NgMutex, NgObjects, NgSem
 from .threads import NgThreads
@@ -65,3 +67,6 @@ NgPcbs()
 NgNetifs()
 NgArp()
 NgPools()
+NgSockets()
+NgNetconns()
+NgSelect()

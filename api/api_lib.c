@@ -154,17 +154,24 @@ err_t netconn_getaddr(struct netconn *conn, ip_addr_t *addr, u16_t *port, u8_t l
     return err;
 }
 
+/* bind and connect send the same message, an address (NULL: any) and a
+ * port, to different do_* functions; the callers keep their own spans. */
+static err_t addr_port_call(tcpip_callback_fn fn, struct netconn *conn,
+                            const ip_addr_t *addr, u16_t port)
+{
+    if (conn == NULL)
+        return ERR_ARG;
+    struct api_msg msg;
+    msg.conn = conn;
+    msg.msg.bc.ipaddr = addr != NULL ? addr : IP_ADDR_ANY;
+    msg.msg.bc.port = port;
+    return tcpip_apimsg(fn, &msg);
+}
+
 err_t netconn_bind(struct netconn *conn, const ip_addr_t *addr, u16_t port)
 {
     ENTER(netconn_bind, conn);
-    err_t err = ERR_ARG;
-    if (conn != NULL) {
-        struct api_msg msg;
-        msg.conn = conn;
-        msg.msg.bc.ipaddr = addr != NULL ? addr : IP_ADDR_ANY;
-        msg.msg.bc.port = port;
-        err = tcpip_apimsg(do_bind, &msg);
-    }
+    err_t err = addr_port_call(do_bind, conn, addr, port);
     EXIT(netconn_bind);
     return err;
 }
@@ -190,14 +197,7 @@ err_t netconn_bind_if(struct netconn *conn, u8_t if_idx)
 err_t netconn_connect(struct netconn *conn, const ip_addr_t *addr, u16_t port)
 {
     ENTER(netconn_connect, conn);
-    err_t err = ERR_ARG;
-    if (conn != NULL) {
-        struct api_msg msg;
-        msg.conn = conn;
-        msg.msg.bc.ipaddr = addr != NULL ? addr : IP_ADDR_ANY;
-        msg.msg.bc.port = port;
-        err = tcpip_apimsg(do_connect, &msg);
-    }
+    err_t err = addr_port_call(do_connect, conn, addr, port);
     EXIT(netconn_connect);
     return err;
 }

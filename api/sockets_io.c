@@ -58,6 +58,26 @@ static int sock_nonblocking(const struct lwip_sock *sock, int flags)
     return (flags & MSG_DONTWAIT) || netconn_is_nonblocking(sock->conn);
 }
 
+/* What recvmsg and sendmsg say of a bad msghdr, and readv and writev of a
+ * bad vector: the errno, 0 when it may be used. */
+static int msghdr_check(const struct msghdr *message)
+{
+    if (message == NULL || (message->msg_iovlen > 0 && message->msg_iov == NULL))
+        return EFAULT;
+    if (message->msg_iovlen <= 0 || message->msg_iovlen > SOCK_IOV_MAX)
+        return EMSGSIZE;
+    return 0;
+}
+
+static int iovec_check(const struct iovec *iov, int iovcnt)
+{
+    if (iovcnt <= 0 || iovcnt > SOCK_IOV_MAX)
+        return EINVAL;
+    if (iov == NULL)
+        return EFAULT;
+    return 0;
+}
+
 /* ---- copying out --------------------------------------------------------------- */
 
 /* Where a copy into an iovec array has got to. */
@@ -255,21 +275,19 @@ ssize_t lwip_recvmsg(int s, struct msghdr *message, int flags)
     NG_TRACE1(LAYER_ENTER, NG_layer_lwip_recvfrom, s);
     ssize_t r = -1;
     struct lwip_sock *sock = get_socket(s);
-    if (sock == NULL) {
-        /* errno is EBADF */
-    } else if (message == NULL || (message->msg_iovlen > 0 && message->msg_iov == NULL)) {
-        sock_set_errno(sock, s, EFAULT);
-    } else if (message->msg_iovlen <= 0 || message->msg_iovlen > SOCK_IOV_MAX) {
-        sock_set_errno(sock, s, EMSGSIZE);
-    } else {
-        message->msg_flags = 0;
-        message->msg_controllen = 0;    /* no ancillary data is produced */
-        r = sock_recv(sock, s, message->msg_iov, message->msg_iovlen, flags,
-                      message->msg_name, message->msg_name ? &message->msg_namelen : NULL,
-                      &message->msg_flags);
-    }
-    if (sock != NULL)
+    if (sock != NULL) {
+        int e = msghdr_check(message);
+        if (e != 0) {
+            sock_set_errno(sock, s, e);
+        } else {
+            message->msg_flags = 0;
+            message->msg_controllen = 0;    /* no ancillary data is produced */
+            r = sock_recv(sock, s, message->msg_iov, message->msg_iovlen, flags,
+                          message->msg_name, message->msg_name ? &message->msg_namelen : NULL,
+                          &message->msg_flags);
+        }
         done_socket(sock);
+    }
     NG_TRACE0(LAYER_EXIT, NG_layer_lwip_recvfrom);
     return r;
 }
@@ -279,17 +297,14 @@ ssize_t lwip_readv(int s, const struct iovec *iov, int iovcnt)
     NG_TRACE1(LAYER_ENTER, NG_layer_lwip_recvfrom, s);
     ssize_t r = -1;
     struct lwip_sock *sock = get_socket(s);
-    if (sock == NULL) {
-        /* errno is EBADF */
-    } else if (iovcnt <= 0 || iovcnt > SOCK_IOV_MAX) {
-        sock_set_errno(sock, s, EINVAL);
-    } else if (iov == NULL) {
-        sock_set_errno(sock, s, EFAULT);
-    } else {
-        r = sock_recv(sock, s, iov, iovcnt, 0, NULL, NULL, NULL);
-    }
-    if (sock != NULL)
+    if (sock != NULL) {
+        int e = iovec_check(iov, iovcnt);
+        if (e != 0)
+            sock_set_errno(sock, s, e);
+        else
+            r = sock_recv(sock, s, iov, iovcnt, 0, NULL, NULL, NULL);
         done_socket(sock);
+    }
     NG_TRACE0(LAYER_EXIT, NG_layer_lwip_recvfrom);
     return r;
 }
@@ -476,18 +491,16 @@ ssize_t lwip_sendmsg(int s, const struct msghdr *message, int flags)
     NG_TRACE1(LAYER_ENTER, NG_layer_lwip_send, s);
     ssize_t r = -1;
     struct lwip_sock *sock = get_socket(s);
-    if (sock == NULL) {
-        /* errno is EBADF */
-    } else if (message == NULL || (message->msg_iovlen > 0 && message->msg_iov == NULL)) {
-        sock_set_errno(sock, s, EFAULT);
-    } else if (message->msg_iovlen <= 0 || message->msg_iovlen > SOCK_IOV_MAX) {
-        sock_set_errno(sock, s, EMSGSIZE);
-    } else {
-        r = sock_send(sock, s, message->msg_iov, message->msg_iovlen, flags,
-                      message->msg_name, message->msg_namelen);
-    }
-    if (sock != NULL)
+    if (sock != NULL) {
+        int e = msghdr_check(message);
+        if (e != 0) {
+            sock_set_errno(sock, s, e);
+        } else {
+            r = sock_send(sock, s, message->msg_iov, message->msg_iovlen, flags,
+                          message->msg_name, message->msg_namelen);
+        }
         done_socket(sock);
+    }
     NG_TRACE0(LAYER_EXIT, NG_layer_lwip_send);
     return r;
 }
@@ -497,17 +510,14 @@ ssize_t lwip_writev(int s, const struct iovec *iov, int iovcnt)
     NG_TRACE1(LAYER_ENTER, NG_layer_lwip_send, s);
     ssize_t r = -1;
     struct lwip_sock *sock = get_socket(s);
-    if (sock == NULL) {
-        /* errno is EBADF */
-    } else if (iovcnt <= 0 || iovcnt > SOCK_IOV_MAX) {
-        sock_set_errno(sock, s, EINVAL);
-    } else if (iov == NULL) {
-        sock_set_errno(sock, s, EFAULT);
-    } else {
-        r = sock_send(sock, s, iov, iovcnt, 0, NULL, 0);
-    }
-    if (sock != NULL)
+    if (sock != NULL) {
+        int e = iovec_check(iov, iovcnt);
+        if (e != 0)
+            sock_set_errno(sock, s, e);
+        else
+            r = sock_send(sock, s, iov, iovcnt, 0, NULL, 0);
         done_socket(sock);
+    }
     NG_TRACE0(LAYER_EXIT, NG_layer_lwip_send);
     return r;
 }

@@ -78,6 +78,29 @@ static void cb_unlink(struct lwip_select_cb *cb)
     SYS_ARCH_UNPROTECT(lev);
 }
 
+/* Before a select or poll sleeps: a semaphore "select_sem" in cb (its
+ * sets or pollfds filled in already), cb on select_cb_list so
+ * event_callback can signal it, and counted empty for the waiting_add
+ * calls that follow. 0, or -1 with errno ENOMEM. */
+static int waiter_begin(struct lwip_select_cb *cb, u8_t counted[NUM_SOCKETS])
+{
+    if (sys_sem_new_named(&cb->sem, 0, "select_sem") != ERR_OK) {
+        sock_set_errno(NULL, -1, ENOMEM);
+        return -1;
+    }
+    memset(counted, 0, NUM_SOCKETS * sizeof counted[0]);
+    cb_link(cb);
+    return 0;
+}
+
+/* After it woke up (or timed out): undo waiter_begin and the counts. */
+static void waiter_end(struct lwip_select_cb *cb, u8_t counted[NUM_SOCKETS])
+{
+    waiting_remove_all(counted);
+    cb_unlink(cb);
+    sys_sem_free(&cb->sem);
+}
+
 /* ---- select ---------------------------------------------------------------------- */
 
 #if LWIP_SOCKET_SELECT
@@ -161,13 +184,9 @@ static int do_select(int maxfdp1, fd_set *readset, fd_set *writeset, fd_set *exc
         cb.readset = readset;
         cb.writeset = writeset;
         cb.exceptset = exceptset;
-        if (sys_sem_new_named(&cb.sem, 0, "select_sem") != ERR_OK) {
-            sock_set_errno(NULL, -1, ENOMEM);
-            return -1;
-        }
         u8_t counted[NUM_SOCKETS];
-        memset(counted, 0, sizeof counted);
-        cb_link(&cb);
+        if (waiter_begin(&cb, counted) != 0)
+            return -1;
         for (int s = 0; s < maxfdp1; s++)
             if (fd_in(readset, s) || fd_in(writeset, s) || fd_in(exceptset, s))
                 waiting_add(counted, s);
@@ -177,9 +196,7 @@ static int do_select(int maxfdp1, fd_set *readset, fd_set *writeset, fd_set *exc
             sys_arch_sem_wait(&cb.sem, timeout ? timeval_wait_ms(timeout) : 0);
             n = lwip_selscan(maxfdp1, readset, writeset, exceptset, &lr, &lw, &le);
         }
-        waiting_remove_all(counted);
-        cb_unlink(&cb);
-        sys_sem_free(&cb.sem);
+        waiter_end(&cb, counted);
     }
     if (n < 0) {
         sock_set_errno(NULL, -1, EBADF);
@@ -255,13 +272,9 @@ static int do_poll(struct pollfd *fds, nfds_t nfds, int timeout)
     memset(&cb, 0, sizeof cb);
     cb.poll_fds = fds;
     cb.poll_nfds = nfds;
-    if (sys_sem_new_named(&cb.sem, 0, "select_sem") != ERR_OK) {
-        sock_set_errno(NULL, -1, ENOMEM);
-        return -1;
-    }
     u8_t counted[NUM_SOCKETS];
-    memset(counted, 0, sizeof counted);
-    cb_link(&cb);
+    if (waiter_begin(&cb, counted) != 0)
+        return -1;
     for (nfds_t i = 0; i < nfds; i++)
         if (fds[i].fd >= 0)
             waiting_add(counted, fds[i].fd);
@@ -270,9 +283,7 @@ static int do_poll(struct pollfd *fds, nfds_t nfds, int timeout)
         sys_arch_sem_wait(&cb.sem, timeout < 0 ? 0 : (u32_t)timeout);
         n = lwip_pollscan(fds, nfds);
     }
-    waiting_remove_all(counted);
-    cb_unlink(&cb);
-    sys_sem_free(&cb.sem);
+    waiter_end(&cb, counted);
     return n;
 }
 

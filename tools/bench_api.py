@@ -46,17 +46,18 @@ bench`'s issue-5 figures.
 usage: bench_api.py [--only footprint|send|demo] [-n 1000] [--requests 200] [--iperf-time 10]
 """
 import argparse
-import json
 import os
 import re
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+import size_report
+from benchlib import Qmp, free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILDS = {
@@ -67,7 +68,6 @@ CORELOCK = os.path.join(ROOT, "build", "lm3s6965evb-corelock-notrace")
 LWIP_TARGET = 36.5 * 1024       # lwIP 2.2.1, -Os, tcpip + netconn + sockets, Cortex-M3
 APART = ("net/dhcp.o", "net/dns.o", "api/netdb.o")
 IPERF_TARGET = 450              # Mbit/s into the board, plain QEMU
-MAP_LINE = re.compile(r"^ (\.(?:text|rodata|data|bss)[.\w]*)?\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+)")
 
 
 def rel(path):
@@ -80,25 +80,11 @@ def stack_code(mapfile, app):
     """{object: code bytes} for the stack's objects (obj/APP/net|api/*.o)
     as linked, from a GNU ld map (the memory map part: what was kept)."""
     obj = re.compile(r"/obj/%s/((?:net|api)/[^/]+\.o)$" % re.escape(app))
-    sizes, section, in_map = {}, None, False
-    for line in open(mapfile).read().splitlines():
-        if line.startswith("Linker script and memory map"):
-            in_map = True
-        if not in_map:
+    sizes = {}
+    for sec, addr, size, path in size_report.map_entries(open(mapfile).read().splitlines()):
+        if not sec.startswith((".text", ".rodata")):
             continue
-        m = re.match(r"^ (\.\w[\w.]*)\s*$", line)
-        if m:                               # a long section name on its own line
-            section = m.group(1)
-            continue
-        m = MAP_LINE.match(line)
-        if not m:
-            continue
-        sec = m.group(1) or section
-        section = None
-        if not sec or not sec.startswith((".text", ".rodata")):
-            continue
-        addr, size = int(m.group(2), 16), int(m.group(3), 16)
-        o = obj.search(m.group(4))
+        o = obj.search(path)
         if o and size and addr:
             sizes[o.group(1)] = sizes.get(o.group(1), 0) + size
     return sizes
@@ -175,43 +161,6 @@ def footprint():
 
 
 # ---- 2. one send: mailbox vs core lock -----------------------------------------------
-
-class Qmp:
-    """Just enough QMP to read QEMU's instruction count (-icount)."""
-
-    def __init__(self, path, timeout=10):
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX)
-                self.sock.connect(path)
-                break
-            except OSError:
-                self.sock.close()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
-        self.sock.settimeout(timeout)
-        self.f = self.sock.makefile("rwb")
-        json.loads(self.f.readline())
-        self.cmd("qmp_capabilities")
-
-    def cmd(self, name):
-        self.f.write(json.dumps({"execute": name}).encode() + b"\n")
-        self.f.flush()
-        while True:
-            r = json.loads(self.f.readline())
-            if "return" in r:
-                return r["return"]
-            if "error" in r:
-                raise RuntimeError("QMP %s: %s" % (name, r["error"]))
-
-    def icount(self):
-        return self.cmd("query-replay")["icount"]
-
-    def close(self):
-        self.sock.close()
-
 
 class Sinks:
     """The host's UDP and TCP sinks: count what arrives."""
@@ -387,14 +336,6 @@ def send_cost(n):
 
 
 # ---- 3. the network demo: HTTP and iperf ------------------------------------------------
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
 
 def read_response(sock, buf):
     """One HTTP response from sock (Content-Length framed); (status, rest of

@@ -64,6 +64,9 @@ import tempfile
 import threading
 import time
 
+import size_report
+from benchlib import Qmp, free_port
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build", "lm3s6965evb")
 BUILD_NOTRACE = os.path.join(ROOT, "build", "lm3s6965evb-notrace")
@@ -236,52 +239,6 @@ def client_main(argv):
 
 
 # ---- the board -------------------------------------------------------------
-
-class Qmp:
-    """Just enough QMP to read QEMU's instruction count."""
-
-    def __init__(self, path, timeout=10):
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX)
-                self.sock.connect(path)
-                break
-            except OSError:
-                self.sock.close()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        self.sock.settimeout(timeout)
-        self.f = self.sock.makefile("rwb")
-        json.loads(self.f.readline())           # the greeting
-        self.cmd("qmp_capabilities")
-
-    def cmd(self, name):
-        self.f.write(json.dumps({"execute": name}).encode() + b"\n")
-        self.f.flush()
-        while True:
-            r = json.loads(self.f.readline())
-            if "return" in r:
-                return r["return"]
-            if "error" in r:
-                raise RuntimeError("QMP %s: %s" % (name, r["error"]))
-
-    def icount(self):
-        """Guest instructions executed so far (-icount only)."""
-        return self.cmd("query-replay")["icount"]
-
-    def close(self):
-        self.sock.close()
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
 
 class Board:
     """echo_raw in QEMU, on slirp (with both port forwardings) or on the
@@ -499,27 +456,10 @@ class Namespace:
 def object_sizes(mapfile, names):
     """Flash (code + read-only data) and RAM (.data + .bss) of the given
     object files as linked, from a GNU ld map."""
-    sys.path.insert(0, os.path.join(ROOT, "tools"))
-    import size_report
     sizes = {n: [0, 0] for n in names}
-    section, in_map = None, False
-    for line in open(mapfile).read().splitlines():
-        if line.startswith("Linker script and memory map"):
-            in_map = True
-        if not in_map:
+    for sec, addr, size, path in size_report.map_entries(open(mapfile).read().splitlines()):
+        if not sec.startswith((".text", ".rodata", ".data", ".bss")):
             continue
-        m = re.match(r"^ (\.\w[\w.]*)\s*$", line)
-        if m:
-            section = m.group(1)
-            continue
-        m = size_report.LINE.match(line)
-        if not m:
-            continue
-        sec = m.group(1) or section
-        section = None
-        if not sec or not sec.startswith((".text", ".rodata", ".data", ".bss")):
-            continue
-        addr, size, path = int(m.group(2), 16), int(m.group(3), 16), m.group(4)
         if size == 0 or addr == 0 and not sec.startswith(".text"):
             continue
         for n in names:

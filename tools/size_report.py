@@ -36,6 +36,30 @@ def group_of(path):
     return "other"
 
 
+def map_entries(lines):
+    """(section, address, size, object file) of each input section in the
+    memory-map part of a GNU ld map's lines. A long section name stands on
+    a line of its own, its address, size and file on the next one. Shared
+    with tools/bench_tcp.py and tools/bench_api.py."""
+    section, in_map = None, False
+    for line in lines:
+        if line.startswith("Linker script and memory map"):
+            in_map = True
+        if not in_map:
+            continue
+        m = re.match(r"^ (\.\w[\w.]*)\s*$", line)
+        if m:
+            section = m.group(1)
+            continue
+        m = LINE.match(line)
+        if not m:
+            continue
+        sec = m.group(1) or section
+        section = None
+        if sec:
+            yield sec, int(m.group(2), 16), int(m.group(3), 16), m.group(4)
+
+
 def main(argv):
     if len(argv) != 2:
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
@@ -46,25 +70,9 @@ def main(argv):
         print(f"size_report: {e}", file=sys.stderr)
         return 2
     sizes = {}
-    section = None
-    in_memory_map = False
-    for i, line in enumerate(lines):
-        if line.startswith("Linker script and memory map"):
-            in_memory_map = True
-        if not in_memory_map:
+    for sec, addr, size, path in map_entries(lines):
+        if not sec.startswith((".text", ".rodata", ".data", ".bss")):
             continue
-        m = re.match(r"^ (\.\w[\w.]*)\s*$", line)
-        if m:                               # a long section name on its own line
-            section = m.group(1)
-            continue
-        m = LINE.match(line)
-        if not m:
-            continue
-        sec = m.group(1) or section
-        section = None
-        if not sec or not sec.startswith((".text", ".rodata", ".data", ".bss")):
-            continue
-        addr, size, path = int(m.group(2), 16), int(m.group(3), 16), m.group(4)
         if size == 0 or addr == 0 and not sec.startswith(".text"):
             continue
         kind = "flash" if sec.startswith((".text", ".rodata")) else "ram"

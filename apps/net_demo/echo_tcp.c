@@ -2,14 +2,14 @@
  * apps/net_demo/echo_tcp.c - the TCP echo service (RFC 862) on port 7,
  * written against the netconn API, in a thread of its own.
  *
- * netconn_new (TCP), netconn_bind, netconn_listen; then, one connection
- * after the other, netconn_accept and a loop of netconn_recv (each netbuf
- * holds what one or more segments brought) and netconn_write of every
- * piece of it (netbuf_data / netbuf_next walk the pbuf chain), until
- * netconn_recv says the peer has closed (ERR_CLSD) or the connection
- * failed. netconn_write copies (NETCONN_COPY): the netbuf is deleted at
- * once and its pool pbufs go back to the driver. The receive window is
- * reopened by netconn_recv itself (do_recv calls tcp_recved in
+ * netconn_new (TCP), netconn_bind, netconn_listen (netconn_listen.c);
+ * then, one connection after the other, netconn_accept and a loop of
+ * netconn_recv (each netbuf holds what one or more segments brought) and
+ * netconn_write of every piece of it (netbuf_data / netbuf_next walk the
+ * pbuf chain), until netconn_recv says the peer has closed (ERR_CLSD) or
+ * the connection failed. netconn_write copies (NETCONN_COPY): the netbuf
+ * is deleted at once and its pool pbufs go back to the driver. The receive
+ * window is reopened by netconn_recv itself (do_recv calls tcp_recved in
  * tcpip_thread), so a peer that sends faster than we echo is held back by
  * TCP, not by a drop. Connections that arrive while one is served wait in
  * the acceptmbox (the listen backlog).
@@ -45,19 +45,12 @@ static void echo_serve(struct netconn *conn)
 static void echo_tcp_thread(void *arg)
 {
     LWIP_UNUSED_ARG(arg);
-    struct netconn *listener = netconn_new(NETCONN_TCP);
-    err_t err = listener ? netconn_bind(listener, IP_ADDR_ANY, NET_DEMO_ECHO_PORT) : ERR_MEM;
-    if (err == ERR_OK)
-        err = netconn_listen_with_backlog(listener, 2);
-    if (err != ERR_OK)
-        printf("net_demo: echo tcp: netconn setup on port %d: %s\n", NET_DEMO_ECHO_PORT,
-               lwip_strerr(err));
-    net_demo_ready("echo tcp", err);
-    if (err != ERR_OK)
+    struct netconn *listener = net_demo_netconn_listen("echo tcp", NET_DEMO_ECHO_PORT);
+    if (listener == NULL)
         return;
     for (;;) {
         struct netconn *conn;
-        err = netconn_accept(listener, &conn);
+        err_t err = netconn_accept(listener, &conn);
         if (err != ERR_OK) {
             printf("net_demo: echo tcp: netconn_accept: %s\n", lwip_strerr(err));
             sys_msleep(100);

@@ -89,19 +89,12 @@ static void iperf_serve(struct netconn *conn)
 static void iperf_thread(void *arg)
 {
     LWIP_UNUSED_ARG(arg);
-    struct netconn *listener = netconn_new(NETCONN_TCP);
-    err_t err = listener ? netconn_bind(listener, IP_ADDR_ANY, NET_DEMO_IPERF_PORT) : ERR_MEM;
-    if (err == ERR_OK)
-        err = netconn_listen_with_backlog(listener, 2);
-    if (err != ERR_OK)
-        printf("net_demo: iperf: netconn setup on port %d: %s\n", NET_DEMO_IPERF_PORT,
-               lwip_strerr(err));
-    net_demo_ready("iperf", err);
-    if (err != ERR_OK)
+    struct netconn *listener = net_demo_netconn_listen("iperf", NET_DEMO_IPERF_PORT);
+    if (listener == NULL)
         return;
     for (;;) {
         struct netconn *conn;
-        err = netconn_accept(listener, &conn);
+        err_t err = netconn_accept(listener, &conn);
         if (err != ERR_OK) {
             sys_msleep(100);
             continue;

@@ -71,6 +71,11 @@ extern struct net_demo_counters net_demo_stats;
  * or has failed to (then it prints why and its thread ends). */
 void net_demo_ready(const char *service, err_t err);
 
+/* A netconn TCP service's listener on port (backlog 2), net_demo_ready
+ * called; NULL if it could not be set up (netconn_listen.c). */
+struct netconn;
+struct netconn *net_demo_netconn_listen(const char *service, u16_t port);
+
 /* The services (each creates its thread(s); net_demo_ready follows). */
 void echo_tcp_start(void);
 void echo_udp_start(void);

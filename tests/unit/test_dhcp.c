@@ -34,9 +34,11 @@
 #include "lwip/udp.h"
 #include "netif/ethernet.h"
 #include "fake_netif.h"
+#include "net_time.h"
 #include "ng_net_test.h"
 #include "ref_wire.h"
 #include "trace_capture.h"
+#include "udp_frame.h"
 
 static const u8_t our_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 static const u8_t srv_mac[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
@@ -63,37 +65,18 @@ static void setup(void)
     fake_netif_clear(&fk);
 }
 
-static int timeouts_listed(void)
-{
-    int n = 0;
-    for (struct sys_timeo *t = *sys_timeouts_get_next_timeout(); t; t = t->next)
-        n++;
-    return n;
-}
-
 static void teardown(void)
 {
     dhcp_cleanup(nif);
     ck_assert_ptr_null(nif->dhcp);
     netif_set_down(nif);
-    struct sys_timeo *t;
-    while ((t = *sys_timeouts_get_next_timeout()) != NULL)
-        sys_untimeout(t->h, t->arg);
+    ng_timeouts_clear();
     ng_assert_net_clean();
 }
 
 static u32_t drops(unsigned reason)
 {
     return ng_drop_count[reason];
-}
-
-/* Virtual time in 100 ms steps, the timers run at each. */
-static void run_ms(u32_t ms)
-{
-    for (u32_t t = 0; t < ms; t += 100) {
-        ng_host_advance(100);
-        sys_check_timeouts();
-    }
 }
 
 /* ---- what the client sent ---------------------------------------------------------- */
@@ -145,12 +128,7 @@ static struct sent decode(unsigned i)
     ck_assert_uint_eq(iplen + 14u, f->len);
     const u8_t *u = s.ip + 20;
     ck_assert_uint_eq(be16(u + 4), iplen - 20u);
-    u8_t ph[12];
-    memcpy(ph, s.ip + 12, 8);
-    ph[8] = 0;
-    ph[9] = 17;
-    put16(ph + 10, be16(u + 4));
-    ck_assert_uint_eq(ref_fold(ref_sum(ref_sum(0, ph, 12), u, be16(u + 4))), 0);
+    ck_assert_uint_eq(ng_udp_chksum(s.ip), 0);
     s.d = u + 8;
     s.dlen = (u16_t)(be16(u + 4) - 8);
     ck_assert_uint_ge(s.dlen, 300);                             /* RFC 1542 2.1 */
@@ -187,7 +165,7 @@ static struct sent wait_sent(unsigned *next, u32_t max_ms)
     for (u32_t t = 0; t <= max_ms; t += 100) {
         if (next_sent(next, &s))
             return s;
-        run_ms(100);
+        ng_run_ms(100);
     }
     ck_abort_msg("no DHCP frame within %u ms", (unsigned)max_ms);
     return s;
@@ -261,32 +239,8 @@ static void inject_raw(const u8_t *msg, u16_t len, const u8_t *eth_dst, const u8
                        u16_t sport)
 {
     static u8_t f[800];
-    memcpy(f, eth_dst, 6);
-    memcpy(f + 6, srv_mac, 6);
-    put16(f + 12, 0x0800);
-    u8_t *ip = f + 14;
-    memset(ip, 0, 20);
-    ip[0] = 0x45;
-    put16(ip + 2, (u16_t)(20 + 8 + len));
-    ip[8] = 64;
-    ip[9] = 17;
-    memcpy(ip + 12, srv_ip, 4);
-    memcpy(ip + 16, dst, 4);
-    put16(ip + 10, ref_chksum(ip, 20));
-    u8_t *u = ip + 20;
-    put16(u, sport);
-    put16(u + 2, 68);
-    put16(u + 4, (u16_t)(8 + len));
-    put16(u + 6, 0);
-    memcpy(u + 8, msg, len);
-    u8_t ph[12];
-    memcpy(ph, ip + 12, 8);
-    ph[8] = 0;
-    ph[9] = 17;
-    put16(ph + 10, (u16_t)(8 + len));
-    u16_t c = ref_fold(ref_sum(ref_sum(0, ph, 12), u, 8u + len));
-    put16(u + 6, c == 0 ? 0xffff : c);
-    ck_assert_int_eq(fake_netif_inject(&fk, f, (u16_t)(14 + 20 + 8 + len)), ERR_OK);
+    u16_t n = ng_udp_frame(f, eth_dst, srv_mac, srv_ip, dst, sport, 68, msg, len);
+    ck_assert_int_eq(fake_netif_inject(&fk, f, n), ERR_OK);
 }
 
 static void inject_reply(struct reply *r)
@@ -516,7 +470,7 @@ START_TEST(renew_unicast_rebind_broadcast)
     /* T1: the REQUEST waits for the server's MAC; the server answers the ARP. */
     unsigned before = fk.nframes;
     while (nif->dhcp->state == DHCP_STATE_BOUND)
-        run_ms(100);
+        ng_run_ms(100);
     ck_assert_uint_eq(nif->dhcp->state, DHCP_STATE_RENEWING);
     u32_t t1_at = sys_now() - bound_at;
     ck_assert_uint_ge(t1_at, 240000);
@@ -553,7 +507,7 @@ START_TEST(renew_unicast_rebind_broadcast)
     while (nif->dhcp->state == DHCP_STATE_RENEWING) {
         while (next_sent(&next, &x))
             renews++;               /* 4.4.5: 60 s later, the minimum, once more */
-        run_ms(100);
+        ng_run_ms(100);
     }
     ck_assert_uint_eq(renews, 1);
     ck_assert_uint_eq(nif->dhcp->state, DHCP_STATE_REBINDING);
@@ -584,7 +538,7 @@ START_TEST(lease_expiry_removes_the_address)
     u32_t xid = bind_with_lease(&next, 600);
     u32_t bound_at = sys_now();
     while (dhcp_supplied_address(nif)) {
-        run_ms(100);
+        ng_run_ms(100);
         ck_assert_uint_le(sys_now() - bound_at, 600000);
     }
     ck_assert_uint_ge(sys_now() - bound_at, 540000);
@@ -808,7 +762,7 @@ START_TEST(release_is_unicast_and_removes_the_address)
     unsigned next = 0;
     bind_with_lease(&next, 3600);
     srv_answers_arp();                      /* the server's MAC is known */
-    int base = timeouts_listed();
+    int base = ng_timeouts_listed();
     ck_assert_int_eq(dhcp_release(nif), ERR_OK);
     struct sent r = wait_sent(&next, 0);
     ck_assert_uint_eq(r.type, DHCP_RELEASE);
@@ -822,8 +776,8 @@ START_TEST(release_is_unicast_and_removes_the_address)
     ck_assert(ip4_addr_isany_val(*netif_ip4_addr(nif)));
     ck_assert_uint_eq(nif->dhcp->state, DHCP_STATE_OFF);
     ck_assert_uint_eq(memp_in_use(MEMP_UDP_PCB), 0);
-    ck_assert_int_eq(timeouts_listed(), base - 2);
-    run_ms(120000);
+    ck_assert_int_eq(ng_timeouts_listed(), base - 2);
+    ng_run_ms(120000);
     ck_assert_uint_eq(fk.nframes, r.frame + 1);     /* the client is quiet */
 }
 END_TEST
@@ -831,20 +785,20 @@ END_TEST
 /* The two timers are on the list only while a client runs. */
 START_TEST(timers_only_while_a_client_runs)
 {
-    int base = timeouts_listed();
+    int base = ng_timeouts_listed();
     ck_assert_int_eq(dhcp_start(nif), ERR_OK);
-    ck_assert_int_eq(timeouts_listed(), base + 2);
+    ck_assert_int_eq(ng_timeouts_listed(), base + 2);
     ck_assert_uint_eq(memp_in_use(MEMP_UDP_PCB), 1);
     ck_assert_int_eq(dhcp_start(nif), ERR_OK);      /* restarting keeps one PCB */
-    ck_assert_int_eq(timeouts_listed(), base + 2);
+    ck_assert_int_eq(ng_timeouts_listed(), base + 2);
     ck_assert_uint_eq(memp_in_use(MEMP_UDP_PCB), 1);
-    run_ms(5000);
-    ck_assert_int_eq(timeouts_listed(), base + 2);
+    ng_run_ms(5000);
+    ck_assert_int_eq(ng_timeouts_listed(), base + 2);
     dhcp_stop(nif);
-    ck_assert_int_eq(timeouts_listed(), base);
+    ck_assert_int_eq(ng_timeouts_listed(), base);
     ck_assert_uint_eq(memp_in_use(MEMP_UDP_PCB), 0);
     unsigned n = fk.nframes;
-    run_ms(10000);
+    ng_run_ms(10000);
     ck_assert_uint_eq(fk.nframes, n);
 
     /* a struct of the caller's own: dhcp_cleanup must not free it */
@@ -885,7 +839,7 @@ START_TEST(inform_asks_for_parameters_only)
     assert_addr(netif_ip4_addr(nif), "10.0.2.15");
     ck_assert(!dhcp_supplied_address(nif));
     unsigned n = fk.nframes;
-    run_ms(30000);
+    ng_run_ms(30000);
     ck_assert_uint_eq(fk.nframes, n);                       /* answered: no retry */
 }
 END_TEST

@@ -29,9 +29,11 @@
 #include "lwip/udp.h"
 #include "netif/ethernet.h"
 #include "fake_netif.h"
+#include "net_time.h"
 #include "ng_net_test.h"
 #include "ref_wire.h"
 #include "trace_capture.h"
+#include "udp_frame.h"
 
 static const u8_t our_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 static const u8_t srv_mac[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x03 };
@@ -63,14 +65,6 @@ static void on_found(const char *name, const ip_addr_t *addr, void *arg)
     nfound++;
 }
 
-static int timeouts_listed(void)
-{
-    int n = 0;
-    for (struct sys_timeo *t = *sys_timeouts_get_next_timeout(); t; t = t->next)
-        n++;
-    return n;
-}
-
 static void set_server(u8_t i, const u8_t *ip)
 {
     ip_addr_t a;
@@ -97,32 +91,22 @@ static void setup(void)
     set_server(1, dns2);
     fake_netif_clear(&fk);
     nfound = 0;
-    base_timeouts = timeouts_listed();
+    base_timeouts = ng_timeouts_listed();
 }
 
 static void teardown(void)
 {
     ck_assert_uint_eq(memp_in_use(MEMP_UDP_PCB), 0);        /* no query left in flight */
-    ck_assert_int_eq(timeouts_listed(), base_timeouts);
+    ck_assert_int_eq(ng_timeouts_listed(), base_timeouts);
     netif_set_down(&fk.netif);
     netif_remove(&fk.netif);
-    struct sys_timeo *t;
-    while ((t = *sys_timeouts_get_next_timeout()) != NULL)
-        sys_untimeout(t->h, t->arg);
+    ng_timeouts_clear();
     ng_assert_net_clean();
 }
 
 static u32_t drops(unsigned reason)
 {
     return ng_drop_count[reason];
-}
-
-static void run_ms(u32_t ms)
-{
-    for (u32_t t = 0; t < ms; t += 100) {
-        ng_host_advance(100);
-        sys_check_timeouts();
-    }
 }
 
 /* ---- queries, as sent -------------------------------------------------------------- */
@@ -143,12 +127,7 @@ static struct query query_at(unsigned i)
     const u8_t *u = q.ip + 20;
     ck_assert_uint_eq(be16(u + 2), 53);
     q.sport = be16(u);
-    u8_t ph[12];
-    memcpy(ph, q.ip + 12, 8);
-    ph[8] = 0;
-    ph[9] = 17;
-    put16(ph + 10, be16(u + 4));
-    ck_assert_uint_eq(ref_fold(ref_sum(ref_sum(0, ph, 12), u, be16(u + 4))), 0);
+    ck_assert_uint_eq(ng_udp_chksum(q.ip), 0);
     q.d = u + 8;
     q.dlen = (u16_t)(be16(u + 4) - 8);
     q.id = be16(q.d);
@@ -198,32 +177,8 @@ static const u8_t ptr_q[2] = { 0xc0, 0x0c };    /* the question's name */
 static void inject_udp(const u8_t *src, u16_t sport, u16_t dport, const u8_t *data, u16_t len)
 {
     static u8_t f[800];
-    memcpy(f, our_mac, 6);
-    memcpy(f + 6, srv_mac, 6);
-    put16(f + 12, 0x0800);
-    u8_t *ip = f + 14;
-    memset(ip, 0, 20);
-    ip[0] = 0x45;
-    put16(ip + 2, (u16_t)(28 + len));
-    ip[8] = 64;
-    ip[9] = 17;
-    memcpy(ip + 12, src, 4);
-    memcpy(ip + 16, our_ip, 4);
-    put16(ip + 10, ref_chksum(ip, 20));
-    u8_t *u = ip + 20;
-    put16(u, sport);
-    put16(u + 2, dport);
-    put16(u + 4, (u16_t)(8 + len));
-    put16(u + 6, 0);
-    memcpy(u + 8, data, len);
-    u8_t ph[12];
-    memcpy(ph, ip + 12, 8);
-    ph[8] = 0;
-    ph[9] = 17;
-    put16(ph + 10, (u16_t)(8 + len));
-    u16_t c = ref_fold(ref_sum(ref_sum(0, ph, 12), u, 8u + len));
-    put16(u + 6, c == 0 ? 0xffff : c);
-    ck_assert_int_eq(fake_netif_inject(&fk, f, (u16_t)(42 + len)), ERR_OK);
+    u16_t n = ng_udp_frame(f, our_mac, srv_mac, src, our_ip, sport, dport, data, len);
+    ck_assert_int_eq(fake_netif_inject(&fk, f, n), ERR_OK);
 }
 
 static void reply(const struct query *q, const struct msg *m)
@@ -309,8 +264,8 @@ START_TEST(answer_with_compression)
     ck_assert_ptr_eq(found[0].arg, "www.example.com");
     ck_assert_uint_eq(dns_stats.answers, 1);
     ck_assert_uint_eq(memp_in_use(MEMP_UDP_PCB), 0);    /* the query's PCB is gone */
-    run_ms(1100);                                       /* the timer stops */
-    ck_assert_int_eq(timeouts_listed(), base_timeouts);
+    ng_run_ms(1100);                                       /* the timer stops */
+    ck_assert_int_eq(ng_timeouts_listed(), base_timeouts);
 
     ck_assert_int_eq(lookup("WWW.example.COM", &a), ERR_OK);  /* names ignore case */
     assert_addr(&a, "93.184.216.34");
@@ -336,14 +291,14 @@ START_TEST(cache_hit_then_ttl_expiry)
     answer_a(&q, addr1, 5);
     ck_assert_int_eq(nfound, 1);
     unsigned n = fk.nframes;
-    run_ms(4900);
+    ng_run_ms(4900);
     ip_addr_set_zero(&a);
     ck_assert_int_eq(lookup("example.com", &a), ERR_OK);
     assert_addr(&a, "93.184.216.34");
     ck_assert_uint_eq(fk.nframes, n);
     ck_assert_uint_eq(dns_stats.cache_hits, 1);
     ck_assert_int_eq(nfound, 1);                            /* no callback for a hit */
-    run_ms(200);                                            /* 5.1 s: expired */
+    ng_run_ms(200);                                            /* 5.1 s: expired */
     ck_assert_int_eq(lookup("example.com", &a), ERR_INPROGRESS);
     ck_assert_uint_eq(fk.nframes, n + 1);
     q = last_query();
@@ -377,20 +332,20 @@ START_TEST(retries_then_the_second_server_then_failure)
     ck_assert_int_eq(lookup("example.com", &a), ERR_INPROGRESS);
     u32_t start = sys_now();
     for (int i = 1; i < 2 * DNS_MAX_RETRIES; i++) {
-        run_ms(1000);
+        ng_run_ms(1000);
         ck_assert_uint_eq(fk.nframes, (unsigned)i + 1);
         struct query q = last_query();
         ck_assert_mem_eq(q.ip + 16, i < DNS_MAX_RETRIES ? dns1 : dns2, 4);
         ck_assert_int_eq(nfound, 0);
     }
-    run_ms(1000);
+    ng_run_ms(1000);
     ck_assert_uint_eq(fk.nframes, 2 * DNS_MAX_RETRIES);
     ck_assert_int_eq(nfound, 1);
     ck_assert(!found[0].ok);
     ck_assert_uint_eq(sys_now() - start, 8000);
     ck_assert_uint_eq(dns_stats.retries, 2 * DNS_MAX_RETRIES - 1);
     ck_assert_uint_eq(dns_stats.failures, 1);
-    run_ms(2000);
+    ng_run_ms(2000);
     ck_assert_uint_eq(fk.nframes, 2 * DNS_MAX_RETRIES);     /* and then quiet */
     ng_trace_stop(0);
     ck_assert_ptr_null(tc_parse());
@@ -413,7 +368,7 @@ START_TEST(answer_from_the_second_server)
 {
     ip_addr_t a;
     ck_assert_int_eq(lookup("example.com", &a), ERR_INPROGRESS);
-    run_ms(DNS_MAX_RETRIES * 1000);
+    ng_run_ms(DNS_MAX_RETRIES * 1000);
     struct query q = last_query();
     ck_assert_mem_eq(q.ip + 16, dns2, 4);
     answer_a(&q, addr1, 60);

@@ -59,14 +59,36 @@ static struct netconn *tcp_listener(u16_t port, u8_t backlog)
     return l;
 }
 
-static void tcp_pair(u16_t port, struct netconn **c, struct netconn **s)
+/* A connection over loopback, c the connecting end, s the accepted one;
+ * returns its listener, for the tests that use it again. */
+static struct netconn *tcp_pair_listening(u16_t port, struct netconn **c, struct netconn **s)
 {
     struct netconn *l = tcp_listener(port, 2);
     *c = new_conn(NETCONN_TCP);
     ck_err(netconn_connect(*c, &lo, port), ERR_OK);
     ck_err(netconn_accept(l, s), ERR_OK);
     ck_assert_ptr_nonnull(*s);
-    ck_err(netconn_delete(l), ERR_OK);
+    return l;
+}
+
+static void tcp_pair(u16_t port, struct netconn **c, struct netconn **s)
+{
+    ck_err(netconn_delete(tcp_pair_listening(port, c, s)), ERR_OK);
+}
+
+/* The end of most tests: each netconn given (none may be NULL) deleted,
+ * ERR_OK, in order, then api_assert_clean; failures name the test's line. */
+#define delete_and_assert_clean(...) \
+    delete_and_assert_clean_at(__FILE__, __LINE__, (struct netconn *[]){ __VA_ARGS__, NULL })
+
+static void delete_and_assert_clean_at(const char *file, int line, struct netconn **conns)
+{
+    for (int i = 0; conns[i] != NULL; i++) {
+        err_t e = netconn_delete(conns[i]);
+        ck_assert_msg(e == ERR_OK, "%s:%d: netconn_delete of netconn %d: %d (%s)", file, line,
+                      i + 1, e, lwip_strerr(e));
+    }
+    api_assert_clean_at(file, line);
 }
 
 static struct netconn *udp_bound(u16_t port)
@@ -135,11 +157,7 @@ START_TEST(bind_to_a_port_in_use_is_err_use)
     ck_err(netconn_bind(b, &lo, 8100), ERR_USE);
     struct netconn *u = udp_bound(8101), *v = new_conn(NETCONN_UDP);
     ck_err(netconn_bind(v, &lo, 8101), ERR_USE);
-    ck_err(netconn_delete(a), ERR_OK);
-    ck_err(netconn_delete(b), ERR_OK);
-    ck_err(netconn_delete(u), ERR_OK);
-    ck_err(netconn_delete(v), ERR_OK);
-    api_assert_clean();
+    delete_and_assert_clean(a, b, u, v);
 }
 END_TEST
 
@@ -147,11 +165,8 @@ END_TEST
 
 START_TEST(tcp_connect_accept_write_recv_and_addresses)
 {
-    struct netconn *l = tcp_listener(8001, 2);
-    struct netconn *c = new_conn(NETCONN_TCP), *s = NULL;
-    ck_err(netconn_connect(c, &lo, 8001), ERR_OK);
-    ck_err(netconn_accept(l, &s), ERR_OK);
-    ck_assert_ptr_nonnull(s);
+    struct netconn *c, *s;
+    struct netconn *l = tcp_pair_listening(8001, &c, &s);
     ck_assert_int_eq(netconn_type(s), NETCONN_TCP);
 
     ip_addr_t a;
@@ -188,10 +203,7 @@ START_TEST(tcp_connect_accept_write_recv_and_addresses)
     u8_t in[4];
     recv_exactly(c, in, 4);
     ck_assert(memcmp(in, back, 4) == 0);
-    ck_err(netconn_delete(c), ERR_OK);
-    ck_err(netconn_delete(s), ERR_OK);
-    ck_err(netconn_delete(l), ERR_OK);
-    api_assert_clean();
+    delete_and_assert_clean(c, s, l);
 }
 END_TEST
 
@@ -199,8 +211,7 @@ START_TEST(connect_to_a_closed_port_is_err_rst)
 {
     struct netconn *c = new_conn(NETCONN_TCP);
     ck_err(netconn_connect(c, &lo, 8999), ERR_RST);
-    ck_err(netconn_delete(c), ERR_OK);
-    api_assert_clean();
+    delete_and_assert_clean(c);
 }
 END_TEST
 
@@ -227,18 +238,14 @@ START_TEST(fin_is_err_clsd_and_the_other_direction_still_works)
     ck_assert(memcmp(in, "bye", 3) == 0);
     ck_err(netconn_close(s), ERR_OK);
     ck_err(netconn_recv_tcp_pbuf(c, &p), ERR_CLSD);
-    ck_err(netconn_delete(c), ERR_OK);
-    ck_err(netconn_delete(s), ERR_OK);
-    api_assert_clean();
+    delete_and_assert_clean(c, s);
 }
 END_TEST
 
 START_TEST(recv_and_accept_time_out_with_err_timeout)
 {
-    struct netconn *l = tcp_listener(8003, 2);
-    struct netconn *c = new_conn(NETCONN_TCP), *s = NULL;
-    ck_err(netconn_connect(c, &lo, 8003), ERR_OK);
-    ck_err(netconn_accept(l, &s), ERR_OK);
+    struct netconn *c, *s;
+    struct netconn *l = tcp_pair_listening(8003, &c, &s);
     netconn_set_recvtimeout(s, 200);
     ck_assert_int_eq(netconn_get_recvtimeout(s), 200);
     struct pbuf *p = NULL;
@@ -269,20 +276,14 @@ START_TEST(recv_and_accept_time_out_with_err_timeout)
     ck_err(netconn_recv(u, &nb), ERR_TIMEOUT);
     ck_assert_uint_ge(api_since(t0), 90);
     ck_assert_uint_le(api_since(t0), 100);
-    ck_err(netconn_delete(c), ERR_OK);
-    ck_err(netconn_delete(s), ERR_OK);
-    ck_err(netconn_delete(l), ERR_OK);
-    ck_err(netconn_delete(u), ERR_OK);
-    api_assert_clean();
+    delete_and_assert_clean(c, s, l, u);
 }
 END_TEST
 
 START_TEST(nonblocking_recv_accept_are_err_wouldblock)
 {
-    struct netconn *l = tcp_listener(8005, 2);
-    struct netconn *c = new_conn(NETCONN_TCP), *s = NULL;
-    ck_err(netconn_connect(c, &lo, 8005), ERR_OK);
-    ck_err(netconn_accept(l, &s), ERR_OK);
+    struct netconn *c, *s;
+    struct netconn *l = tcp_pair_listening(8005, &c, &s);
     u32_t t0 = sys_now();
     netconn_set_nonblocking(s, 1);
     ck_assert(netconn_is_nonblocking(s));
@@ -304,11 +305,7 @@ START_TEST(nonblocking_recv_accept_are_err_wouldblock)
     ck_err(netconn_recv_tcp_pbuf_flags(s, &p, NETCONN_DONTBLOCK), ERR_OK);
     ck_assert_uint_eq(p->tot_len, 2);
     pbuf_free(p);
-    ck_err(netconn_delete(c), ERR_OK);
-    ck_err(netconn_delete(s), ERR_OK);
-    ck_err(netconn_delete(l), ERR_OK);
-    ck_err(netconn_delete(u), ERR_OK);
-    api_assert_clean();
+    delete_and_assert_clean(c, s, l, u);
 }
 END_TEST
 
@@ -401,9 +398,7 @@ START_TEST(nonblocking_write_partly_reports_bytes_written)
     netconn_set_nonblocking(c, 0);
     recv_exactly(s, in_big, total);
     ck_assert_int_eq(api_check(in_big, 0, total), -1);
-    ck_err(netconn_delete(c), ERR_OK);
-    ck_err(netconn_delete(s), ERR_OK);
-    api_assert_clean();
+    delete_and_assert_clean(c, s);
 }
 END_TEST
 
@@ -462,9 +457,7 @@ START_TEST(udp_sendto_and_recv_with_the_senders_address)
     ck_err(netbuf_data(nb, &data, &len), ERR_OK);
     ck_assert(memcmp(data, "hello", 5) == 0);
     netbuf_delete(nb);                          /* nb2's struct went with the chain */
-    ck_err(netconn_delete(a), ERR_OK);
-    ck_err(netconn_delete(b), ERR_OK);
-    api_assert_clean();
+    delete_and_assert_clean(a, b);
 }
 END_TEST
 
@@ -495,9 +488,7 @@ START_TEST(udp_large_datagram_arrives_whole)
     ck_assert_uint_eq(netbuf_copy_partial(nb, tmp, 10, 2990), 10);
     ck_assert_int_eq(api_check(tmp, 2990, 10), -1);
     netbuf_delete(nb);
-    ck_err(netconn_delete(a), ERR_OK);
-    ck_err(netconn_delete(b), ERR_OK);
-    api_assert_clean();
+    delete_and_assert_clean(a, b);
 }
 END_TEST
 
@@ -520,9 +511,7 @@ START_TEST(udp_connect_send_and_disconnect)
     ck_err(netconn_disconnect(a), ERR_OK);
     ck_err(netconn_peer(a, &pa, &pp), ERR_CONN);
     netbuf_delete(out);
-    ck_err(netconn_delete(a), ERR_OK);
-    ck_err(netconn_delete(b), ERR_OK);
-    api_assert_clean();
+    delete_and_assert_clean(a, b);
 }
 END_TEST
 
@@ -567,9 +556,7 @@ START_TEST(callback_hears_rcvplus_and_rcvminus)
     ck_err(netconn_recv(b, &nb), ERR_OK);
     netbuf_delete(nb);
     ck_assert_int_eq(count_ev(NETCONN_EVT_RCVMINUS, -1), 1);
-    ck_err(netconn_delete(a), ERR_OK);
-    ck_err(netconn_delete(b), ERR_OK);
-    api_assert_clean();
+    delete_and_assert_clean(a, b);
 }
 END_TEST
 
@@ -590,9 +577,7 @@ START_TEST(calls_for_the_other_kind_of_netconn_are_refused)
     ck_err(netconn_addr(t, &a, &port), ERR_OK);
     ck_assert(ip_addr_isany(&a));
     ck_assert_uint_ne(port, 0);
-    ck_err(netconn_delete(t), ERR_OK);
-    ck_err(netconn_delete(u), ERR_OK);
-    api_assert_clean();
+    delete_and_assert_clean(t, u);
 }
 END_TEST
 
@@ -605,9 +590,7 @@ START_TEST(receive_of_the_other_kind_is_err_arg)
     struct pbuf *p = NULL;
     ck_err(netconn_recv_tcp_pbuf(u, &p), ERR_ARG);
     ck_err(netconn_recv_udp_raw_netbuf(t, &nb), ERR_ARG);
-    ck_err(netconn_delete(t), ERR_OK);
-    ck_err(netconn_delete(u), ERR_OK);
-    api_assert_clean();
+    delete_and_assert_clean(t, u);
 }
 END_TEST
 
@@ -630,11 +613,7 @@ START_TEST(calls_that_cannot_work_get_lwips_errors)
     /* listening again just updates the backlog */
     struct netconn *l = tcp_listener(8209, 1);
     ck_err(netconn_listen_with_backlog(l, 3), ERR_OK);
-    ck_err(netconn_delete(l), ERR_OK);
-    ck_err(netconn_delete(u), ERR_OK);
-    ck_err(netconn_delete(c), ERR_OK);
-    ck_err(netconn_delete(s), ERR_OK);
-    api_assert_clean();
+    delete_and_assert_clean(l, u, c, s);
 }
 END_TEST
 
@@ -654,9 +633,7 @@ START_TEST(delete_a_listener_with_connections_not_accepted)
     ck_assert_msg(e == ERR_RST || e == ERR_CLSD || e == ERR_ABRT, "c1 recv: %d", e);
     e = netconn_recv_tcp_pbuf(c2, &p);
     ck_assert_msg(e == ERR_RST || e == ERR_CLSD || e == ERR_ABRT, "c2 recv: %d", e);
-    ck_err(netconn_delete(c1), ERR_OK);
-    ck_err(netconn_delete(c2), ERR_OK);
-    api_assert_clean();
+    delete_and_assert_clean(c1, c2);
 }
 END_TEST
 
@@ -671,8 +648,7 @@ START_TEST(delete_with_unread_data_frees_it)
     struct pbuf *p = NULL;
     err_t e = netconn_recv_tcp_pbuf(c, &p);
     ck_assert_msg(e == ERR_RST || e == ERR_CLSD, "peer's recv: %d", e);
-    ck_err(netconn_delete(c), ERR_OK);
-    api_assert_clean();
+    delete_and_assert_clean(c);
 }
 END_TEST
 
@@ -691,9 +667,7 @@ START_TEST(tcp_more_segments_than_the_recvmbox_holds_all_arrive)
     }
     recv_exactly(s, in_big, N * PIECE);
     ck_assert_int_eq(api_check(in_big, 0, N * PIECE), -1);
-    ck_err(netconn_delete(c), ERR_OK);
-    ck_err(netconn_delete(s), ERR_OK);
-    api_assert_clean();
+    delete_and_assert_clean(c, s);
 }
 END_TEST
 
@@ -723,9 +697,7 @@ START_TEST(udp_recvmbox_full_drops_and_counts)
     }
     struct netbuf *nb = NULL;
     ck_err(netconn_recv(b, &nb), ERR_WOULDBLOCK);
-    ck_err(netconn_delete(a), ERR_OK);
-    ck_err(netconn_delete(b), ERR_OK);
-    api_assert_clean();
+    delete_and_assert_clean(a, b);
 }
 END_TEST
 
@@ -765,8 +737,7 @@ START_TEST(raw_icmp_netconn_sees_the_echo_and_its_reply)
     }
     ck_assert_uint_eq(types[0], 8);             /* our request */
     ck_assert_uint_eq(types[1], 0);             /* the reply */
-    ck_err(netconn_delete(r), ERR_OK);
-    api_assert_clean();
+    delete_and_assert_clean(r);
 }
 END_TEST
 

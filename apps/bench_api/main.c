@@ -177,16 +177,40 @@ static void udp_netconn_loop(void)
     netconn_delete(conn);
 }
 
+/* A sockaddr_in for addr (network order) and port (host order). */
+static void sockaddr_set(struct sockaddr_in *to, u32_t addr, u16_t port)
+{
+    memset(to, 0, sizeof *to);
+    to->sin_len = sizeof *to;
+    to->sin_family = AF_INET;
+    to->sin_port = lwip_htons(port);
+    to->sin_addr.s_addr = addr;
+}
+
+/* A TCP socket with Nagle off, connected to addr:port; -1 (and the
+ * failure reported under what) when that cannot be had. */
+static int tcp_connected(const char *what, u32_t addr, u16_t port)
+{
+    struct sockaddr_in to;
+    int one = 1;
+    int s = lwip_socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_set(&to, addr, port);
+    if (s < 0 || lwip_setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 ||
+        lwip_connect(s, (struct sockaddr *)&to, sizeof to) != 0) {
+        fail(what, errno);
+        if (s >= 0)
+            lwip_close(s);
+        return -1;
+    }
+    return s;
+}
+
 static void udp_socket_loop(void)
 {
     struct sockaddr_in to;
     struct mark a, b;
     int s = lwip_socket(AF_INET, SOCK_DGRAM, 0);
-    memset(&to, 0, sizeof to);
-    to.sin_len = sizeof to;
-    to.sin_family = AF_INET;
-    to.sin_port = lwip_htons(udp_peer_port);
-    to.sin_addr.s_addr = ip4_addr_get_u32(ip_2_ip4(&udp_peer));
+    sockaddr_set(&to, ip4_addr_get_u32(ip_2_ip4(&udp_peer)), udp_peer_port);
     if (s < 0 || lwip_connect(s, (struct sockaddr *)&to, sizeof to) != 0) {
         fail("udp socket: socket/connect", errno);
         return;
@@ -284,20 +308,11 @@ static void tcp_netconn_loop(void)
 
 static void tcp_socket_loop(void)
 {
-    struct sockaddr_in to;
     struct mark a, b;
-    int one = 1;
-    int s = lwip_socket(AF_INET, SOCK_STREAM, 0);
-    memset(&to, 0, sizeof to);
-    to.sin_len = sizeof to;
-    to.sin_family = AF_INET;
-    to.sin_port = lwip_htons(SINK_PORT);
-    to.sin_addr.s_addr = PP_HTONL(INADDR_LOOPBACK);
-    if (s < 0 || lwip_setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 ||
-        lwip_connect(s, (struct sockaddr *)&to, sizeof to) != 0) {
-        fail("tcp socket: socket/setsockopt/connect", errno);
+    int s = tcp_connected("tcp socket: socket/setsockopt/connect", PP_HTONL(INADDR_LOOPBACK),
+                          SINK_PORT);
+    if (s < 0)
         return;
-    }
     sink_bytes = 0;
     mark_take(&a);
     for (u32_t i = 0; i < n_calls; i++) {
@@ -321,20 +336,11 @@ static void tcp_socket_loop(void)
 
 static void tcp_host_loop(void)
 {
-    struct sockaddr_in to;
     struct mark a, b;
-    int one = 1;
-    int s = lwip_socket(AF_INET, SOCK_STREAM, 0);
-    memset(&to, 0, sizeof to);
-    to.sin_len = sizeof to;
-    to.sin_family = AF_INET;
-    to.sin_port = lwip_htons(tcp_peer_port);
-    to.sin_addr.s_addr = ip4_addr_get_u32(ip_2_ip4(&tcp_peer));
-    if (s < 0 || lwip_setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 ||
-        lwip_connect(s, (struct sockaddr *)&to, sizeof to) != 0) {
-        fail("tcp host: socket/setsockopt/connect", errno);
+    int s = tcp_connected("tcp host: socket/setsockopt/connect",
+                          ip4_addr_get_u32(ip_2_ip4(&tcp_peer)), tcp_peer_port);
+    if (s < 0)
         return;
-    }
     printf("bench_api: mark tcp host begin\n");
     sys_msleep(MARK_MS);
     mark_take(&a);
@@ -430,11 +436,7 @@ int app_main(int argc, char **argv)
          * any loop begins (the first would wait for the reply). */
         int s = lwip_socket(AF_INET, SOCK_DGRAM, 0);
         struct sockaddr_in to;
-        memset(&to, 0, sizeof to);
-        to.sin_len = sizeof to;
-        to.sin_family = AF_INET;
-        to.sin_port = lwip_htons(udp_peer_port);
-        to.sin_addr.s_addr = ip4_addr_get_u32(ip_2_ip4(&udp_peer));
+        sockaddr_set(&to, ip4_addr_get_u32(ip_2_ip4(&udp_peer)), udp_peer_port);
         if (s < 0 || lwip_sendto(s, payload, SEND_SIZE, 0, (struct sockaddr *)&to,
                                  sizeof to) != SEND_SIZE)
             fail("udp warm-up: lwip_sendto", errno);

@@ -6,9 +6,12 @@ with a status), in a temporary directory, with a hard time limit, and
 returns the exit status, the console text and the trace bytes.
 """
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import threading
+import time
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -66,6 +69,79 @@ def boot(app, args=(), icount=True, timeout=60, extra=(), trace_name="trace.bin"
     if keep_dir is None:
         shutil.rmtree(workdir, ignore_errors=True)
     return run
+
+
+class LiveBoard:
+    """One boot that keeps running while the test talks to it (plain QEMU
+    or -icount, on a network back end): cmd is QEMU's whole command line;
+    a thread reads the console line by line as it comes, so the test can
+    wait for a line (wait_line) while it drives the board from the host."""
+
+    def __init__(self, cmd, prefix="ngq-"):
+        self.dir = tempfile.mkdtemp(prefix=prefix)
+        self.lines = []             # console lines; None after the last one
+        self.cond = threading.Condition()
+        self.proc = subprocess.Popen(cmd, cwd=self.dir, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.booted = time.monotonic()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            with self.cond:
+                self.lines.append(line)
+                self.cond.notify_all()
+        with self.cond:
+            self.lines.append(None)     # end of output
+            self.cond.notify_all()
+
+    def console(self):
+        with self.cond:
+            return "\n".join(l for l in self.lines if l is not None) + "\n"
+
+    def wait_line(self, pattern, timeout):
+        """The match of the first console line matching pattern (a regex),
+        or None when the timeout passes or QEMU's output ends first."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            seen = 0
+            while True:
+                for line in self.lines[seen:]:
+                    if line is None:
+                        return None
+                    m = rx.search(line)
+                    if m:
+                        return m
+                seen = len(self.lines)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self.cond.wait(left)
+
+    def finish(self, timeout):
+        """Wait for QEMU to exit: (status, console); kills it on timeout
+        and gives None for the status then."""
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            self.reader.join(5)
+            return None, self.console()
+        self.reader.join(5)
+        return self.proc.returncode, self.console()
+
+    def close(self, keep_dir=False):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=10)
+        self.reader.join(timeout=10)
+        self.proc.stdout.close()
+        if not keep_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def addr2line(elf, addr):

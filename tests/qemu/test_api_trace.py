@@ -61,6 +61,7 @@ import time
 import unittest
 
 from tests.qemu import qemu
+from tests.qemu.compat_peers import CompatPeers
 from tests.qemu.trace_match import Matcher, NoMatch, S
 
 for _p in (os.path.join(qemu.ROOT, "tracer"),):
@@ -311,63 +312,6 @@ def cyclic_timer(name):
 
 # -- the run ---------------------------------------------------------------------
 
-class HostPeers:
-    """The host side: the TCP client's server, the UDP client's server."""
-
-    def __init__(self):
-        self.tcp = socket.socket()
-        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.tcp.bind(("127.0.0.1", 0))
-        self.tcp.listen(1)
-        self.tcp.settimeout(UP_WAIT + LIMIT)
-        self.tcp_port = self.tcp.getsockname()[1]
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.bind(("127.0.0.1", 0))
-        self.udp.settimeout(0.5)
-        self.tcp_got = None
-        self.udp_answered = 0
-        self.error = None
-        self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self.tcp_server, daemon=True),
-                        threading.Thread(target=self.udp_server, daemon=True)]
-        for t in self.threads:
-            t.start()
-
-    def tcp_server(self):
-        try:
-            c, _ = self.tcp.accept()
-            with c:
-                c.settimeout(IO_WAIT)
-                got = bytearray()
-                while len(got) < BLOCK:
-                    d = c.recv(65536)
-                    if not d:
-                        break
-                    got += d
-                self.tcp_got = bytes(got)
-                c.sendall(got)
-        except OSError as e:
-            self.error = repr(e)
-
-    def udp_server(self):
-        while not self.stop.is_set():
-            try:
-                data, peer = self.udp.recvfrom(2048)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            self.udp.sendto(b"reply " + data, peer)
-            self.udp_answered += 1
-
-    def close(self):
-        self.stop.set()
-        for t in self.threads:
-            t.join(timeout=5)
-        self.tcp.close()
-        self.udp.close()
-
-
 class ApiTraceBase(unittest.TestCase):
     BOARD = "lm3s6965evb"
     LOCKED = False
@@ -380,7 +324,7 @@ class ApiTraceBase(unittest.TestCase):
         if shutil.which("qemu-system-arm") is None:
             raise unittest.SkipTest("qemu-system-arm is not installed")
         cls.workdir = tempfile.mkdtemp(prefix="ngq-api-")
-        peers = HostPeers()
+        peers = CompatPeers(BLOCK, UP_WAIT + LIMIT, IO_WAIT)
         try:
             cls._run(peers)
         finally:
@@ -403,7 +347,7 @@ class ApiTraceBase(unittest.TestCase):
         host_port = free_port()
         sh = ",".join(["enable=on", "target=native", "arg=" + APP, "arg=limit=%d" % LIMIT,
                        "arg=tcpclient=10.0.2.2:%d" % peers.tcp_port,
-                       "arg=udpserver=10.0.2.2:%d" % peers.udp.getsockname()[1]])
+                       "arg=udpserver=10.0.2.2:%d" % peers.udp_port])
         cmd = ["qemu-system-arm", "-M", "lm3s6965evb", "-nographic", "-no-reboot",
                "-semihosting-config", sh, "-kernel", cls.elf,
                "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d" % (host_port, ECHO_PORT),

@@ -55,9 +55,7 @@ import re
 import shutil
 import socket
 import struct
-import subprocess
 import tempfile
-import threading
 import time
 import unittest
 
@@ -76,54 +74,22 @@ DNS_MAX_RETRIES = 4             # lwip/opt.h: queries to one server before the n
 WAIT = 30.0                     # generous: the machine is shared
 
 
-class Board:
+class Board(qemu.LiveBoard):
     """dhcp_demo in QEMU, its console read line by line as it comes."""
 
     def __init__(self, testcase, args, netdev, icount=False):
         self.elf = qemu.require_elf(testcase, APP)
-        self.dir = tempfile.mkdtemp(prefix="ngdhcp-")
         sh = ",".join(["enable=on", "target=native", "arg=" + APP] +
                       ["arg=" + a.replace(",", ",,") for a in args])
         cmd = ["qemu-system-arm", "-M", "lm3s6965evb", "-nographic", "-no-reboot",
                "-semihosting-config", sh, "-kernel", self.elf] + list(netdev)
         if icount:
             cmd[1:1] = ["-icount", "shift=0,sleep=off"]
-        self.lines = []
-        self.cond = threading.Condition()
-        self.proc = subprocess.Popen(cmd, cwd=self.dir, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
+        super().__init__(cmd, prefix="ngdhcp-")
         testcase.addCleanup(self.close)
 
-    def _read(self):
-        for raw in self.proc.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            with self.cond:
-                self.lines.append(line)
-                self.cond.notify_all()
-        with self.cond:
-            self.cond.notify_all()
-
-    @property
-    def console(self):
-        with self.cond:
-            return "\n".join(self.lines)
-
     def wait_line(self, pattern, timeout=WAIT):
-        """The first console line matching pattern (a regex), or None."""
-        deadline = time.monotonic() + timeout
-        rx = re.compile(pattern)
-        with self.cond:
-            while True:
-                for line in self.lines:
-                    m = rx.search(line)
-                    if m:
-                        return m
-                left = deadline - time.monotonic()
-                if left <= 0 or (self.proc.poll() is not None and not self.reader.is_alive()):
-                    return None
-                self.cond.wait(min(left, 0.5))
+        return super().wait_line(pattern, timeout)
 
     def wait_exit(self, timeout, serve=None):
         """QEMU's exit status (serve() is called meanwhile, e.g. a peer's
@@ -135,17 +101,9 @@ class Board:
             else:
                 time.sleep(0.1)
         if self.proc.poll() is None:
-            raise AssertionError("dhcp_demo did not stop:\n" + self.console)
+            raise AssertionError("dhcp_demo did not stop:\n" + self.console())
         self.reader.join(timeout=10)
         return self.proc.returncode
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(timeout=10)
-        self.reader.join(timeout=10)
-        self.proc.stdout.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def board_drops(console):
@@ -234,10 +192,10 @@ class SlirpTest(unittest.TestCase, DhcpChecks):
         board = Board(self, ["resolve=10.1.2.3,localhost", "echo=7", "limit=%d" % limit,
                              "timeout=20"], netdev)
         m = board.wait_line(r"^dhcp_demo: (bound .*|no lease .*)$")
-        self.assertIsNotNone(m, "no lease line:\n" + board.console)
+        self.assertIsNotNone(m, "no lease line:\n" + board.console())
         self.assertRegex(m.group(1), r"^bound 10\.0\.2\.15 mask 255\.255\.255\.0 gw 10\.0\.2\.2 "
                                      r"dns 10\.0\.2\.3 \(lease \d+ s, \d+ ms after dhcp_start\)$")
-        self.assertIsNotNone(board.wait_line(r"^dhcp_demo: echo: udp port 7$"), board.console)
+        self.assertIsNotNone(board.wait_line(r"^dhcp_demo: echo: udp port 7$"), board.console())
 
         # The host reaches the leased address through slirp's forward.
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -253,10 +211,10 @@ class SlirpTest(unittest.TestCase, DhcpChecks):
             except socket.timeout:
                 continue
         self.assertEqual(reply, payload, "no echo from the board through the hostfwd:\n" +
-                         board.console)
+                         board.console())
 
-        self.assertEqual(board.wait_exit(limit + WAIT), 0, board.console)
-        console = board.console
+        self.assertEqual(board.wait_exit(limit + WAIT), 0, board.console())
+        console = board.console()
         # Names that need no server; the second lookup is the first name again.
         self.assertEqual(lookup_line(console, "10.1.2.3")[:2], ("10.1.2.3", None), console)
         self.assertEqual(lookup_line(console, "localhost")[:2], ("127.0.0.1", None), console)
@@ -311,7 +269,7 @@ class ScriptedPeerTest(unittest.TestCase, DhcpChecks):
         f = self.peer.run_until(lambda fr: (lambda g: g is not None and g[1].type == msg_type)(
             D.dhcp_of(fr)), timeout)
         self.assertIsNotNone(f, "no DHCP %s from the board:\n%s" %
-                             (D.TYPE_NAMES[msg_type], self.board.console))
+                             (D.TYPE_NAMES[msg_type], self.board.console()))
         return (f,) + D.dhcp_of(f)
 
     def reply(self, msg_type, xid, yiaddr, options=(), broadcast=False, **kw):
@@ -361,7 +319,7 @@ class ScriptedPeerTest(unittest.TestCase, DhcpChecks):
 
     def expect_bound(self):
         m = self.board.wait_line(r"^dhcp_demo: (bound .*|no lease .*)$")
-        self.assertIsNotNone(m, "no lease line:\n" + self.board.console)
+        self.assertIsNotNone(m, "no lease line:\n" + self.board.console())
         self.assertRegex(m.group(1), r"^bound %s mask %s gw %s dns %s %s \(lease \d+ s, "
                          r"(\d+) ms after dhcp_start\)$" %
                          tuple(map(re.escape, (OFFERED, MASK, SERVER, DNS1, DNS2))))
@@ -369,7 +327,7 @@ class ScriptedPeerTest(unittest.TestCase, DhcpChecks):
     def next_query(self, name, timeout=WAIT):
         f = self.peer.run_until(lambda fr: (lambda g: g is not None and g[1].name == name)(
             D.dns_of(fr)), timeout)
-        self.assertIsNotNone(f, "no DNS query for %s:\n%s" % (name, self.board.console))
+        self.assertIsNotNone(f, "no DNS query for %s:\n%s" % (name, self.board.console()))
         return (f,) + D.dns_of(f)
 
     def check_query(self, f, u, q, name, server):
@@ -523,8 +481,8 @@ class ScriptedPeerTest(unittest.TestCase, DhcpChecks):
             self.answer(u, D.dns_answer(q, [D.rr(D.pointer(12), D.DNS_TYPE_A, 0,
                                                  P.ip_bytes("198.51.100.15"))], question=lower))
 
-        self.assertEqual(self.finish(), 0, self.board.console)
-        console = self.board.console
+        self.assertEqual(self.finish(), 0, self.board.console())
+        console = self.board.console()
 
         # the board's side of it
         self.assertEqual(lookup_line(console, "host.example")[:2], ("198.51.100.7", None), console)
@@ -587,8 +545,8 @@ class ScriptedPeerTest(unittest.TestCase, DhcpChecks):
         self.assertNotEqual(xid2, disc.xid, "a new exchange needs a new xid")
         self.assertGreater(backoff, 1.0, "the client should back off after a NAK")
         self.expect_bound()
-        self.assertEqual(self.finish(), 0, self.board.console)
-        console = self.board.console
+        self.assertEqual(self.finish(), 0, self.board.console())
+        console = self.board.console()
         self.assertEqual(dhcp_counters(console),
                          dict(state="BOUND", discovers=2, requests=2, acks=1, naks=1, bad=0))
         self.assertEqual(board_drops(console), {}, console)
@@ -619,7 +577,7 @@ class ScriptedPeerTest(unittest.TestCase, DhcpChecks):
             g = D.dhcp_of(fr)
             return g is not None and g[1].type == D.REQUEST and g[1].ciaddr != "0.0.0.0"
         f = self.peer.run_until(renewal, 120)
-        self.assertIsNotNone(f, "no renewing REQUEST:\n" + self.board.console)
+        self.assertIsNotNone(f, "no renewing REQUEST:\n" + self.board.console())
         f, u, req = (f,) + D.dhcp_of(f)
         self.check_client_message(u, req, D.REQUEST)
         # RFC 2131 4.3.2 RENEWING: unicast to the server, from and about our
@@ -635,8 +593,8 @@ class ScriptedPeerTest(unittest.TestCase, DhcpChecks):
         msg = D.dhcp_reply(D.ACK, req.xid, board, OFFERED, server=SERVER,
                            options=self.lease_options(120, 60, 105))
         self.peer.send_udp(SERVER, OFFERED, 67, 68, msg, dst_mac=board)
-        self.assertEqual(self.finish(timeout=120), 0, self.board.console)
-        console = self.board.console
+        self.assertEqual(self.finish(timeout=120), 0, self.board.console())
+        console = self.board.console()
         self.assertIn("dhcp_demo: time limit of 100 s reached", console)
         sent = [g[1].type for g in map(D.dhcp_of, self.peer.received) if g]
         self.assertEqual(dhcp_counters(console),
@@ -665,7 +623,7 @@ class ScriptedPeerTest(unittest.TestCase, DhcpChecks):
                     g[1].ciaddr == OFFERED and (fr.dst == P.BROADCAST) == broadcast
             f = self.peer.run_until(want, 120)
             self.assertIsNotNone(f, "no %s REQUEST:\n%s" %
-                                 ("rebinding" if broadcast else "renewing", self.board.console))
+                                 ("rebinding" if broadcast else "renewing", self.board.console()))
             return (f,) + D.dhcp_of(f)
 
         f, u, renew = request_with_ciaddr(broadcast=False)
@@ -680,8 +638,8 @@ class ScriptedPeerTest(unittest.TestCase, DhcpChecks):
         self.check_client_message(u, disc, D.DISCOVER)
         self.check_broadcast_from_nowhere(f)
         self.assertNotEqual(disc.xid, xid)
-        self.assertEqual(self.finish(timeout=120), 0, self.board.console)
-        console = self.board.console
+        self.assertEqual(self.finish(timeout=120), 0, self.board.console())
+        console = self.board.console()
         self.assertIn("dhcp_demo: address now 0.0.0.0 (dhcp INIT)", console)
         sent = [g[1] for g in map(D.dhcp_of, self.peer.received) if g]
         # after the ACK: renewals, rebinds, then only DISCOVERs

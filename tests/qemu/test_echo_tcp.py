@@ -39,12 +39,9 @@ import hashlib
 import os
 import random
 import re
-import shutil
 import socket
 import struct
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unittest
@@ -91,80 +88,24 @@ def client_pattern(n):
     return bytes(out[:n])
 
 
-class Board:
+class Board(qemu.LiveBoard):
     """One boot of echo_raw in plain QEMU; its console read by a thread."""
 
     def __init__(self, testcase, args, netdev):
         self.elf = qemu.require_elf(testcase, APP)
-        self.dir = tempfile.mkdtemp(prefix="ngtcp-")
-        self.lines = []
-        self.cond = threading.Condition()
         sh = ["enable=on", "target=native", "arg=" + APP]
         if not TRACE:
             sh.append("arg=trace=none")
         sh += ["arg=" + a for a in args]
-        cmd = ["qemu-system-arm", "-M", "lm3s6965evb", "-nographic", "-no-reboot",
-               "-semihosting-config", ",".join(sh), "-kernel", self.elf,
-               "-netdev", netdev, "-net", "nic,netdev=n0,model=stellaris"]
-        self.proc = subprocess.Popen(cmd, cwd=self.dir, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.booted = time.monotonic()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        for raw in self.proc.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            with self.cond:
-                self.lines.append(line)
-                self.cond.notify_all()
-        with self.cond:
-            self.lines.append(None)     # end of output
-            self.cond.notify_all()
-
-    def console(self):
-        with self.cond:
-            return "\n".join(l for l in self.lines if l is not None) + "\n"
-
-    def wait_line(self, pattern, timeout):
-        """The first console line matching pattern, or None (timeout, exit)."""
-        rx = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            seen = 0
-            while True:
-                for line in self.lines[seen:]:
-                    if line is None:
-                        return None
-                    if rx.search(line):
-                        return line
-                seen = len(self.lines)
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self.cond.wait(left)
-
-    def finish(self, timeout):
-        """Wait for QEMU to exit: (status, console); kills it on timeout."""
-        try:
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            self.reader.join(5)
-            return None, self.console()
-        self.reader.join(5)
-        return self.proc.returncode, self.console()
+        super().__init__(["qemu-system-arm", "-M", "lm3s6965evb", "-nographic", "-no-reboot",
+                          "-semihosting-config", ",".join(sh), "-kernel", self.elf,
+                          "-netdev", netdev, "-net", "nic,netdev=n0,model=stellaris"],
+                         prefix="ngtcp-")
 
     def close(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc.stdout.close()
+        super().close(keep_dir=TRACE)
         if TRACE:
             sys.stderr.write(f"\n[echo_raw trace kept in {self.dir}]\n")
-        else:
-            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Stream:

@@ -32,6 +32,7 @@ import time
 import unittest
 
 from tests.qemu import qemu
+from tests.qemu.compat_peers import CompatPeers
 
 APP = "lwip_compat"
 SRC_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "apps", APP)
@@ -85,70 +86,21 @@ class CompatRunTest(unittest.TestCase):
         self.dir = tempfile.mkdtemp(prefix="ngcompat-")
         self.proc = None
         self.lines = []
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.bind(("127.0.0.1", 0))
-        self.udp.settimeout(0.5)
-        self.udp_answered = 0
-        self.stop = threading.Event()
-        self.udp_thread = threading.Thread(target=self.udp_server, daemon=True)
-        self.udp_thread.start()
-        self.tcp = socket.socket()
-        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.tcp.bind(("127.0.0.1", 0))
-        self.tcp.listen(1)
-        self.tcp.settimeout(UP_WAIT + 30)
-        self.tcp_got = None
-        self.tcp_thread = threading.Thread(target=self.tcp_server, daemon=True)
-        self.tcp_thread.start()
+        self.peers = CompatPeers(TCP_CLIENT_BYTES, UP_WAIT + 30, 20)
 
     def tearDown(self):
-        self.stop.set()
-        self.udp_thread.join(timeout=5)
-        self.udp.close()
-        self.tcp.close()
-        self.tcp_thread.join(timeout=5)
+        self.peers.close()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
         if self.proc is not None:
             self.proc.wait(timeout=10)
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def udp_server(self):
-        while not self.stop.is_set():
-            try:
-                data, peer = self.udp.recvfrom(2048)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            self.udp.sendto(b"reply " + data, peer)
-            self.udp_answered += 1
-
-    def tcp_server(self):
-        """The TCP client's peer: read its block, send it back, close."""
-        try:
-            c, _ = self.tcp.accept()
-        except OSError:
-            return
-        with c:
-            c.settimeout(20)
-            got = bytearray()
-            try:
-                while len(got) < TCP_CLIENT_BYTES:
-                    d = c.recv(65536)
-                    if not d:
-                        break
-                    got.extend(d)
-                self.tcp_got = bytes(got)
-                c.sendall(got)
-            except OSError:
-                pass
-
     def boot(self):
         self.host_ports = {k: free_port(socket.SOCK_STREAM) for k in PORTS}
         fwd = ",".join(f"hostfwd=tcp:127.0.0.1:{self.host_ports[k]}-:{PORTS[k]}" for k in PORTS)
-        udp_port = self.udp.getsockname()[1]
-        tcp_port = self.tcp.getsockname()[1]
+        udp_port = self.peers.udp_port
+        tcp_port = self.peers.tcp_port
         sh = ",".join(["enable=on", "target=native", "arg=" + APP,
                        f"arg=udpserver=10.0.2.2:{udp_port}",
                        f"arg=tcpclient=10.0.2.2:{tcp_port}"])
@@ -225,16 +177,16 @@ class CompatRunTest(unittest.TestCase):
             time.sleep(0.2)
         self.assertIsNotNone(done, "the UDP client printed no result:\n" + "\n".join(self.lines))
         self.assertRegex(done, r"udp_client: 20 of 20 requests answered by 10\.0\.2\.2:\d+")
-        self.assertGreaterEqual(self.udp_answered, 20)
+        self.assertGreaterEqual(self.peers.udp_answered, 20)
         done = None
         while time.monotonic() < deadline and done is None:
             done = next((l for l in self.lines if l.startswith("tcp_client:")), None)
             time.sleep(0.2)
         self.assertIsNotNone(done, "the TCP client printed no result:\n" + "\n".join(self.lines))
         self.assertEqual(done, "tcp_client: sent %d of %d bytes to 10.0.2.2:%d, got %d back, intact"
-                         % (TCP_CLIENT_BYTES, TCP_CLIENT_BYTES, self.tcp.getsockname()[1],
+                         % (TCP_CLIENT_BYTES, TCP_CLIENT_BYTES, self.peers.tcp_port,
                             TCP_CLIENT_BYTES))
-        self.assertEqual(self.tcp_got, tcp_client_block(TCP_CLIENT_BYTES))
+        self.assertEqual(self.peers.tcp_got, tcp_client_block(TCP_CLIENT_BYTES))
 
 
 if __name__ == "__main__":

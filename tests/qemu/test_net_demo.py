@@ -57,7 +57,6 @@ import shutil
 import socket
 import struct
 import subprocess
-import tempfile
 import threading
 import time
 import unittest
@@ -200,75 +199,18 @@ class HostResolver(threading.Thread):
         self.sock.close()
 
 
-class Board:
+class Board(qemu.LiveBoard):
     """The boot, its console read line by line by a thread."""
 
     def __init__(self, elf, args, fwd):
         self.elf = elf
-        self.dir = tempfile.mkdtemp(prefix="ngdemo-")
-        self.lines = []
-        self.cond = threading.Condition()
         sh = ["enable=on", "target=native", "arg=" + APP, "arg=trace=none"]
         sh += ["arg=" + a for a in args]
         netdev = "user,id=n0," + ",".join(fwd)
-        cmd = ["qemu-system-arm", "-M", "lm3s6965evb", "-nographic", "-no-reboot",
-               "-semihosting-config", ",".join(sh), "-kernel", self.elf,
-               "-netdev", netdev, "-net", "nic,netdev=n0,model=stellaris"]
-        self.proc = subprocess.Popen(cmd, cwd=self.dir, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.booted = time.monotonic()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        for raw in self.proc.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            with self.cond:
-                self.lines.append(line)
-                self.cond.notify_all()
-        with self.cond:
-            self.lines.append(None)
-            self.cond.notify_all()
-
-    def console(self):
-        with self.cond:
-            return "\n".join(l for l in self.lines if l is not None) + "\n"
-
-    def wait_line(self, pattern, timeout):
-        rx = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            seen = 0
-            while True:
-                for line in self.lines[seen:]:
-                    if line is None:
-                        return None
-                    m = rx.search(line)
-                    if m:
-                        return m
-                seen = len(self.lines)
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self.cond.wait(left)
-
-    def finish(self, timeout):
-        try:
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            self.reader.join(5)
-            return None, self.console()
-        self.reader.join(5)
-        return self.proc.returncode, self.console()
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc.stdout.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        super().__init__(["qemu-system-arm", "-M", "lm3s6965evb", "-nographic", "-no-reboot",
+                          "-semihosting-config", ",".join(sh), "-kernel", self.elf,
+                          "-netdev", netdev, "-net", "nic,netdev=n0,model=stellaris"],
+                         prefix="ngdemo-")
 
 
 def http_exchange(port, data, read_all=True, timeout=IO_WAIT):

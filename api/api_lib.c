@@ -34,6 +34,8 @@
 #include "lwip/priv/api_msg.h"
 #include "trace.h"
 
+#if LWIP_NETCONN /* the whole file: an app may leave this API out (lwipopts.h) */
+
 #define ENTER(name, arg) NG_TRACE1(LAYER_ENTER, NG_layer_##name, (uintptr_t)(arg))
 #define EXIT(name) NG_TRACE0(LAYER_EXIT, NG_layer_##name)
 
@@ -560,3 +562,5 @@ out:
     EXIT(netconn_gethostbyname);
     return err;
 }
+
+#endif /* LWIP_NETCONN */

@@ -66,6 +66,8 @@
 #include "lwip/priv/api_msg.h"
 #include "trace.h"
 
+#if LWIP_NETCONN /* the whole file: an app may leave this API out (lwipopts.h) */
+
 /* poll_tcp every 2 slow ticks (1 s): retries a write or close that ran
  * out of memory, and posts an owed FIN. */
 #define NETCONN_TCP_POLL_INTERVAL 2
@@ -1264,3 +1266,5 @@ void do_gethostbyname(void *arg)
 #endif
     EXIT(do_gethostbyname);
 }
+
+#endif /* LWIP_NETCONN */

@@ -19,6 +19,8 @@
 #include "lwip/pbuf.h"
 #include "trace.h"
 
+#if LWIP_NETCONN /* the whole file: an app may leave this API out (lwipopts.h) */
+
 struct netbuf *netbuf_new(void)
 {
     NG_TRACE1(LAYER_ENTER, NG_layer_netbuf_new, 0);
@@ -148,3 +150,5 @@ void netbuf_first(struct netbuf *buf)
         return;
     buf->ptr = buf->p;
 }
+
+#endif /* LWIP_NETCONN */

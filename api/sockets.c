@@ -38,6 +38,8 @@
 #include "lwip/sys.h"
 #include "trace.h"
 
+#if LWIP_SOCKET /* the whole file: an app may leave this API out (lwipopts.h) */
+
 /* Both tables give the same names to the same events. */
 #define SAME_(a, b) ((int)(a) == (int)(b))
 _Static_assert(SAME_(NETCONN_EVT_RCVPLUS, NG_netconn_evt_RCVPLUS) &&
@@ -736,3 +738,5 @@ int lwip_getpeername(int s, struct sockaddr *name, socklen_t *namelen)
 {
     return SOCK_CALL(s, sock_getaddr, name, namelen, 0);
 }
+
+#endif /* LWIP_SOCKET */

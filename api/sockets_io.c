@@ -31,6 +31,8 @@
 #include "lwip/sockets.h"
 #include "trace.h"
 
+#if LWIP_SOCKET /* the whole file: an app may leave this API out (lwipopts.h) */
+
 #ifndef SSIZE_MAX
 #define SSIZE_MAX ((ssize_t)(SIZE_MAX >> 1))   /* newlib's limits.h may lack it */
 #endif
@@ -521,3 +523,5 @@ ssize_t lwip_writev(int s, const struct iovec *iov, int iovcnt)
     NG_TRACE0(LAYER_EXIT, NG_layer_lwip_send);
     return r;
 }
+
+#endif /* LWIP_SOCKET */

@@ -26,6 +26,8 @@
 #include "lwip/udp.h"
 #include "trace.h"
 
+#if LWIP_SOCKET /* the whole file: an app may leave this API out (lwipopts.h) */
+
 /* Where an option lives, and what its value is. */
 enum opt_kind {
     OPT_UNKNOWN,        /* ENOPROTOOPT */
@@ -453,3 +455,5 @@ int lwip_fcntl(int s, int cmd, int val)
     done_socket(sock);
     return r;
 }
+
+#endif /* LWIP_SOCKET */

@@ -23,6 +23,8 @@
 #include "lwip/sys.h"
 #include "trace.h"
 
+#if LWIP_SOCKET /* the whole file: an app may leave this API out (lwipopts.h) */
+
 #define POLL_NFDS_MAX 1024          /* OPEN_MAX for poll's EINVAL */
 
 /* Count (or uncount) this call in select_waiting of each slot it asked
@@ -295,3 +297,5 @@ int lwip_poll(struct pollfd *fds, nfds_t nfds, int timeout)
     return r;
 }
 #endif
+
+#endif /* LWIP_SOCKET */

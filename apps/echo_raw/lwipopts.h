@@ -54,5 +54,14 @@
 #ifndef PBUF_POOL_SIZE
 #define PBUF_POOL_SIZE 18           /* 8 connections x 2 + 2 for ACKs and the rest */
 #endif
+#ifndef MEM_SIZE
+#define MEM_SIZE 12800              /* 4 connections' full send buffers (4 x 2 segments) */
+#endif
+
+/* A raw-API app: no netconn, no sockets, no name lookups, so none of
+ * their RAM (the NETCONN and NETBUF pools, the DNS table). */
+#define LWIP_NETCONN 0
+#define LWIP_SOCKET 0
+#define LWIP_DNS 0
 
 #endif

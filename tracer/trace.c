@@ -2,9 +2,10 @@
  * tracer/trace.c - the trace recorder: records into a RAM ring, a drain
  * ships them to the host.
  *
- * Writing a record (ng_trace_0/1/2) masks interrupts for a few dozen
- * instructions: read the cycle counter, check for room, store the words,
- * advance the head. It never blocks and never allocates, so it is safe
+ * Writing a record masks interrupts for a few dozen instructions: read
+ * the cycle counter, check for room, store the words, advance the write
+ * pointer. That fast path is inlined at every record (tracer/trace_fast.h,
+ * also behind ng_trace_0/1/2 here); this file has the rest. It never blocks and never allocates, so it is safe
  * from any thread or interrupt. When a record would not fit it is counted
  * and dropped; the next record that fits is preceded by OVERFLOW with the
  * count. When more than 0xffff cycles passed since the previous record a
@@ -28,7 +29,7 @@
 #include "trace.h"
 #include "trace_config.h"
 
-#define RING_WORDS (NG_TRACE_RING_BYTES / 4u)
+#define RING_WORDS NG_TRACE_RING_WORDS
 #define RING_MASK (RING_WORDS - 1u)
 #define BLOCK_WORDS (NG_TRACE_BLOCK_BYTES / 4u)
 _Static_assert((RING_WORDS & RING_MASK) == 0, "ring size must be a power of two");
@@ -38,26 +39,6 @@ _Static_assert(RING_WORDS % BLOCK_WORDS == 0 && BLOCK_WORDS >= 16, "bad block si
 #define FILE_MAGIC 0x5254474eu      /* "NGTR" */
 #define FORMAT_VERSION 1u
 
-/* Recorder state, in one structure so the hot path reaches all of it from
- * one base register, head and last_time side by side so that one ldrd/strd
- * moves both. Every access is inside a critical section (whose asm has a
- * memory clobber), so nothing here needs to be volatile. The GDB commands
- * (tools/gdb/) read it as ng_trace. */
-struct ng_trace_state {
-    uint32_t head;              /* words written, free-running */
-    uint32_t last_time;         /* low 32 bits of the previous record's time */
-    uint32_t limit;             /* the fast path may write up to this word */
-    uint32_t tail;              /* words shipped, free-running */
-    uint32_t lost;              /* dropped since the last OVERFLOW record */
-    uint32_t lost_total;
-    uint32_t chunk_seq;
-    uint32_t mask_wanted;       /* the class mask to apply at ng_trace_begin */
-    uint8_t need_sync;          /* the next record goes after a SYNC */
-    uint8_t need_sync_first;    /* ... the first of the trace: take the clock as it is */
-    uint32_t overwritten;       /* trace=none: words of the oldest records given up */
-    uint8_t started, transport, ended;
-    uint32_t ring[RING_WORDS] __attribute__((aligned(8)));
-};
 struct ng_trace_state ng_trace __attribute__((aligned(8)));
 volatile uint32_t ng_trace_mask;
 #define ST (&ng_trace)
@@ -81,17 +62,33 @@ static const uint32_t events_signature = 0u
 #undef NG_STATE
 #undef VAR
 
+/* Words written so far, and the other way: put the write pointer at word
+ * h (at the start of the ring when h completes a turn). */
+static uint32_t cur_head(void)
+{
+    return ST->lap + (uint32_t)((ST->wp - (uintptr_t)ST->ring) / 4u);
+}
+
+static void set_head(uint32_t h)
+{
+    ST->lap = h & ~RING_MASK;
+    ST->wp = (uintptr_t)&ST->ring[h & RING_MASK];
+}
+
 /* Where the fast path must stop and come here: the end of the block being
  * filled (so a record never straddles a block, or the end of the ring, on
  * the fast path) or the end of the free space, whichever is first. */
 static void set_limit(void)
 {
-    uint32_t h = ST->head;
+    uint32_t h = cur_head();
+    set_head(h);                /* a full turn puts wp back at ring[0] */
     uint32_t block_end = (h | (BLOCK_WORDS - 1u)) + 1u;
     uint32_t free_end = ST->tail + RING_WORDS;
     ST->limit = (int32_t)(block_end - free_end) < 0 ? block_end : free_end;
     if (ST->need_sync)
         ST->limit = h;          /* the next record must come to write_slow */
+    /* A record of 3 words starting below wlimit ends by the limit. */
+    ST->wlimit = (uintptr_t)ST->ring + (uintptr_t)(ST->limit - ST->lap) * 4u - 8u;
 }
 
 static void put(uint32_t *h, uint32_t w)
@@ -111,7 +108,7 @@ static void put(uint32_t *h, uint32_t w)
  * too and the OVERFLOW is written as soon as there is room. */
 static void write_slow(uint32_t hdr, uint32_t n, const uint32_t *w, uint32_t now)
 {
-    uint32_t h = ST->head;
+    uint32_t h = cur_head();
     int32_t gap = (int32_t)(now - ST->last_time);
     if (gap < 0) {
         /* The clock read earlier than the previous record. Under -icount
@@ -157,54 +154,27 @@ static void write_slow(uint32_t hdr, uint32_t n, const uint32_t *w, uint32_t now
     put(&h, hdr | dt << 16);
     for (uint32_t i = 0; i < n; i++)
         put(&h, w[i]);
-    ST->head = h;
+    set_head(h);
     ST->last_time = now;
     if (h - ST->tail >= BLOCK_WORDS)
         ng_board_trace_kick();      /* a whole block is waiting */
     set_limit();
 }
 
-/* The fast path's way out. n rides in the header's dt bits (which the slow
- * path fills in itself) so that every argument travels in a register. */
-static void __attribute__((noinline)) record_slow(uint32_t hdr_n, uint32_t w1, uint32_t w2,
-                                                  uint32_t irq)
+/* The fast path's way out (tracer/trace_fast.h). n rides in the header's
+ * dt bits (which the slow path fills in itself) so that every argument
+ * travels in a register. */
+void ng_trace_record_slow(uint32_t hdr_n, uint32_t w1, uint32_t w2, uint32_t irq)
 {
     uint32_t w[2] = { w1, w2 };
     write_slow(hdr_n & 0xffffu, hdr_n >> 16, w, ng_arch_cycles32());
     ng_arch_irq_restore(irq);
 }
 
-/* One record of n words (0..2). Inlined into each of the three entries so
- * that n is a constant and the common path is straight-line code: read the
- * clock, one test for "time sync due (or records lost)", one for "room
- * before the limit", the stores. Everything else is record_slow's business. */
-static inline __attribute__((always_inline)) void record(uint32_t hdr, uint32_t n,
-                                                         uint32_t w1, uint32_t w2)
-{
-    struct ng_trace_state *st = ST;
-    uint32_t irq = ng_arch_irq_save();
-    uint32_t now = ng_arch_cycles32();
-    uint32_t h, last;
-    ng_arch_load_pair(&st->head, &h, &last);    /* head and last_time: one ldrd */
-    uint32_t dt = now - last;
-    if (__builtin_expect(dt > 0xffffu || st->limit - h <= n, 0)) {
-        record_slow(hdr | n << 16, w1, w2, irq);
-        return;
-    }
-    /* The limit keeps the whole record inside one block, so inside the ring. */
-    uint32_t *p = st->ring + (h & RING_MASK);
-    p[0] = hdr | dt << 16;
-    if (n >= 1)
-        p[1] = w1;
-    if (n >= 2)
-        p[2] = w2;
-    ng_arch_store_pair(&st->head, h + 1 + n, now);
-    ng_arch_irq_restore(irq);
-}
-
-void ng_trace_0(uint32_t hdr) { record(hdr, 0, 0, 0); }
-void ng_trace_1(uint32_t hdr, uint32_t w1) { record(hdr, 1, w1, 0); }
-void ng_trace_2(uint32_t hdr, uint32_t w1, uint32_t w2) { record(hdr, 2, w1, w2); }
+/* The same as functions, for callers that want no inline copy. */
+void ng_trace_0(uint32_t hdr) { ng_trace_record(hdr, 0, 0, 0); }
+void ng_trace_1(uint32_t hdr, uint32_t w1) { ng_trace_record(hdr, 1, w1, 0); }
+void ng_trace_2(uint32_t hdr, uint32_t w1, uint32_t w2) { ng_trace_record(hdr, 2, w1, w2); }
 
 /* NAME records are rare and long: always the slow path (names are cut at
  * NG_TRACE_NAME_MAX bytes). */
@@ -237,18 +207,20 @@ void ng_trace_var(uint32_t hdr, uint32_t w1, const void *data, uint32_t len)
     struct ng_trace_state *st = ST;
     uint32_t irq = ng_arch_irq_save();
     uint32_t now = ng_arch_cycles32();
-    uint32_t h, last;
-    ng_arch_load_pair(&st->head, &h, &last);
+    uintptr_t wp;
+    uint32_t last;
+    ng_trace_load_wp_time(st, &wp, &last);
     uint32_t dt = now - last;
-    if (__builtin_expect(dt <= 0xffffu && st->limit - h > 1 + nw, 1)) {
-        uint32_t *p = st->ring + (h & RING_MASK);
+    /* 2 + nw words end by the limit, which is wlimit + 2 words. */
+    if (__builtin_expect(dt <= 0xffffu && wp + nw * 4u <= st->wlimit, 1)) {
+        uint32_t *p = (uint32_t *)wp;
         p[0] = (hdr & 0xffffu) | dt << 16;
         p[1] = w1;
         if (nw) {
             p[1 + nw] = 0;                  /* the padding of the last word */
             memcpy(&p[2], data, len);
         }
-        ng_arch_store_pair(&st->head, h + 2 + nw, now);
+        ng_trace_store_wp_time(st, (uintptr_t)(p + 2 + nw), now);
         ng_arch_irq_restore(irq);
         return;
     }
@@ -293,7 +265,7 @@ void ng_trace_drain(void)
     if (!ST->started || ST->ended || ST->transport == NG_TRACE_TO_NONE)
         return;
     uint32_t irq = ng_arch_irq_save();
-    uint32_t h = ST->head;
+    uint32_t h = cur_head();
     uint32_t full = (h - ST->tail) / BLOCK_WORDS * BLOCK_WORDS;
     if (full)
         ship_chunk(ST->tail + full);
@@ -305,7 +277,7 @@ void ng_trace_flush(void)
     if (!ST->started || ST->ended || ST->transport == NG_TRACE_TO_NONE)
         return;
     uint32_t irq = ng_arch_irq_save();
-    ship_chunk(ST->head);
+    ship_chunk(cur_head());
     ng_arch_irq_restore(irq);
 }
 
@@ -334,6 +306,8 @@ static void write_header(void)
 
 void ng_trace_open(const struct ng_trace_config *cfg)
 {
+    if (ST->wp == 0)
+        set_head(0);            /* .bss: nothing written yet */
     ST->transport = (uint8_t)cfg->transport;
     ST->mask_wanted = cfg->mask;
     if (ST->transport != NG_TRACE_TO_NONE &&
@@ -346,6 +320,8 @@ void ng_trace_open(const struct ng_trace_config *cfg)
 void ng_trace_begin(void)
 {
     uint32_t irq = ng_arch_irq_save();
+    if (ST->wp == 0)
+        set_head(0);
     ST->started = 1;
     ST->lost = 0;
     ST->last_time = ng_arch_cycles32();
@@ -367,7 +343,7 @@ void ng_trace_stop(int status)
     if (!ST->started || ST->ended)
         return;
     ng_trace_mask |= NG_TRACE_CLASS_BIT(END);
-    if (RING_WORDS - (ST->head - ST->tail) < 2u + 2u + 3u)
+    if (RING_WORDS - (cur_head() - ST->tail) < 2u + 2u + 3u)
         ng_trace_flush();   /* the drain is behind: make room for OVERFLOW, SYNC, END */
     ng_trace_1(NG_EV_END, (uint32_t)status);
     ng_trace_flush();
@@ -378,7 +354,7 @@ void ng_trace_stop(int status)
 }
 
 uint32_t ng_trace_lost(void) { return ST->lost_total; }
-uint32_t ng_trace_bytes(void) { return ST->head * 4u; }
+uint32_t ng_trace_bytes(void) { return cur_head() * 4u; }
 
 /* Called every tick: if nothing was recorded for a long time the 32-bit
  * delta could wrap unnoticed (2^32 cycles is minutes), so refresh the time
@@ -387,8 +363,9 @@ void ng_trace_tick_check(void)
 {
     static uint32_t quiet_ticks;
     static uint32_t seen_head;
-    if (ST->head != seen_head) {
-        seen_head = ST->head;
+    uint32_t h = cur_head();
+    if (h != seen_head) {
+        seen_head = h;
         quiet_ticks = 0;
     } else if (++quiet_ticks >= NG_TICK_HZ * 60u && ST->started) {
         quiet_ticks = 0;

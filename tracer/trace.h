@@ -5,7 +5,8 @@
  *     NG_TRACE1(MBOX_POST, mbox->id, (uint32_t)msg);
  * and the macro checks at compile time that MBOX_POST takes one word (the
  * count comes from tracer/events.def), tests the runtime class mask, and
- * calls the recorder. With NETGLASS_TRACE=0 every macro expands to nothing
+ * writes the record (the recorder's fast path, inlined: tracer/trace_fast.h).
+ * With NETGLASS_TRACE=0 every macro expands to nothing
  * (its arguments are not evaluated) and the recorder is not linked.
  *
  * The recorder writes into a RAM ring; a drain ships full blocks to the host
@@ -87,6 +88,8 @@ enum ng_trace_transport {
 
 #if NETGLASS_TRACE
 
+#include "trace_fast.h"
+
 extern volatile uint32_t ng_trace_mask;   /* runtime filter, one bit a class */
 
 void ng_trace_0(uint32_t ev_a);
@@ -101,13 +104,15 @@ void ng_trace_name(uint8_t id, uint8_t kind, const void *addr, const char *name)
 #define NG_TRACE_CHECK_(name, n) \
     _Static_assert(NG_EVW_##name == (n), #name " takes a different number of words")
 
+/* The record itself is written inline (tracer/trace_fast.h). */
 #define NG_TRACE0(name, a) do { NG_TRACE_CHECK_(name, 0); \
-    if (NG_TRACE_ON(name)) ng_trace_0(NG_TRACE_HDR_(name, a)); } while (0)
+    if (NG_TRACE_ON(name)) ng_trace_record(NG_TRACE_HDR_(name, a), 0, 0, 0); } while (0)
 #define NG_TRACE1(name, a, w1) do { NG_TRACE_CHECK_(name, 1); \
-    if (NG_TRACE_ON(name)) ng_trace_1(NG_TRACE_HDR_(name, a), NG_TRACE_WORD_(w1)); } while (0)
+    if (NG_TRACE_ON(name)) \
+        ng_trace_record(NG_TRACE_HDR_(name, a), 1, NG_TRACE_WORD_(w1), 0); } while (0)
 #define NG_TRACE2(name, a, w1, w2) do { NG_TRACE_CHECK_(name, 2); \
-    if (NG_TRACE_ON(name)) ng_trace_2(NG_TRACE_HDR_(name, a), NG_TRACE_WORD_(w1), \
-                                      NG_TRACE_WORD_(w2)); } while (0)
+    if (NG_TRACE_ON(name)) ng_trace_record(NG_TRACE_HDR_(name, a), 2, NG_TRACE_WORD_(w1), \
+                                           NG_TRACE_WORD_(w2)); } while (0)
 #define NG_TRACE_NAME(id, kind, addr, name) ng_trace_name((id), (kind), (addr), (name))
 /* A VAR record of one fixed word w1 and len bytes of data (at most
  * NG_TRACE_VAR_MAX). The event's "len" field must say len: for FRAME_RX/TX

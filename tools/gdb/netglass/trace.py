@@ -190,7 +190,9 @@ def assign_times(recs, last_time):
 
 class TraceState:
     """Where the recorder keeps its ring and indexes: either one structure
-    ng_trace {head, tail, last_time, lost_total, ring[]} or, in older
+    ng_trace {wp, lap, tail, last_time, lost_total, ring[]} (head, the
+    words written, is lap + (wp - ring) / 4; a plain head field in older
+    trees), or, in older
     trees, the globals ng_trace_ring[], ng_trace_head, ng_trace_tail and
     trace.c's statics last_time and lost_total."""
 
@@ -199,10 +201,17 @@ class TraceState:
         v = sym.value() if sym is not None and sym.type is not None else None
         if v is not None and v.type.strip_typedefs().code == gdb.TYPE_CODE_STRUCT:
             names = set(f.name for f in v.type.strip_typedefs().fields())
-            if not {"ring", "head", "tail"} <= names:
+            if not ({"ring", "tail"} <= names and ({"head"} <= names or {"wp", "lap"} <= names)):
                 raise NgError("ng_trace has no ring, head and tail (a new recorder layout?)")
             ring = v["ring"]
-            self.head = int(v["head"]) & U32
+            if "wp" in names:
+                # head = lap + words from ring[0] to the write pointer
+                # (wp is 0 until the recorder is opened)
+                wp = int(v["wp"])
+                base = int(ring.address)
+                self.head = (int(v["lap"]) + ((wp - base) // 4 if wp else 0)) & U32
+            else:
+                self.head = int(v["head"]) & U32
             self.tail = int(v["tail"]) & U32
             self.last_time = int(v["last_time"]) & U32 if "last_time" in names else None
             self.lost_total = int(v["lost_total"]) if "lost_total" in names else None

@@ -40,7 +40,6 @@ _Static_assert(RING_WORDS % BLOCK_WORDS == 0 && BLOCK_WORDS >= 16, "bad block si
 #define FORMAT_VERSION 1u
 
 struct ng_trace_state ng_trace __attribute__((aligned(8)));
-volatile uint32_t ng_trace_mask;
 #define ST (&ng_trace)
 
 /* The events signature (docs/trace-format.md), summed over events.def. */
@@ -109,13 +108,14 @@ static void put(uint32_t *h, uint32_t w)
 static void write_slow(uint32_t hdr, uint32_t n, const uint32_t *w, uint32_t now)
 {
     uint32_t h = cur_head();
-    int32_t gap = (int32_t)(now - ST->last_time);
+    uint32_t last_time = ng_arch_trace_time(ST->stamp);
+    int32_t gap = (int32_t)(now - last_time);
     if (gap < 0) {
         /* The clock read earlier than the previous record. Under -icount
          * this never happens; without it QEMU may show SysTick's reload a
          * moment before it raises the interrupt, so a reading can be one
          * tick behind. Keep the trace monotonic: same time as before. */
-        now = ST->last_time;
+        now = last_time;
         gap = 0;
     }
     int sync = ST->need_sync || gap > 0xffff;
@@ -140,7 +140,7 @@ static void write_slow(uint32_t hdr, uint32_t n, const uint32_t *w, uint32_t now
     uint32_t dt = (uint32_t)gap;
     if (sync) {
         uint64_t full = ng_arch_cycles64();
-        int32_t behind = (int32_t)(ST->last_time - (uint32_t)full);
+        int32_t behind = (int32_t)(last_time - (uint32_t)full);
         if (!ST->need_sync_first && behind > 0)
             full += (uint32_t)behind;   /* as above: never before the previous record */
         put(&h, NG_EV_SYNC);
@@ -155,7 +155,7 @@ static void write_slow(uint32_t hdr, uint32_t n, const uint32_t *w, uint32_t now
     for (uint32_t i = 0; i < n; i++)
         put(&h, w[i]);
     set_head(h);
-    ST->last_time = now;
+    ST->stamp = ng_arch_trace_stamp(now);
     if (h - ST->tail >= BLOCK_WORDS)
         ng_board_trace_kick();      /* a whole block is waiting */
     set_limit();
@@ -206,13 +206,14 @@ void ng_trace_var(uint32_t hdr, uint32_t w1, const void *data, uint32_t len)
     uint32_t nw = (len + 3) / 4;
     struct ng_trace_state *st = ST;
     uint32_t irq = ng_arch_irq_save();
-    uint32_t now = ng_arch_cycles32();
+    uint32_t reading;
+    uint32_t unsure = ng_arch_trace_clock(&reading);
     uintptr_t wp;
-    uint32_t last;
-    ng_trace_load_wp_time(st, &wp, &last);
-    uint32_t dt = now - last;
+    uint32_t stamp;
+    ng_trace_load_wp_time(st, &wp, &stamp);
+    uint32_t dt = stamp - reading;
     /* 2 + nw words end by the limit, which is wlimit + 2 words. */
-    if (__builtin_expect(dt <= 0xffffu && wp + nw * 4u <= st->wlimit, 1)) {
+    if (__builtin_expect((dt | unsure) <= 0xffffu && wp + nw * 4u <= st->wlimit, 1)) {
         uint32_t *p = (uint32_t *)wp;
         p[0] = (hdr & 0xffffu) | dt << 16;
         p[1] = w1;
@@ -220,7 +221,7 @@ void ng_trace_var(uint32_t hdr, uint32_t w1, const void *data, uint32_t len)
             p[1 + nw] = 0;                  /* the padding of the last word */
             memcpy(&p[2], data, len);
         }
-        ng_trace_store_wp_time(st, (uintptr_t)(p + 2 + nw), now);
+        ng_trace_store_wp_time(st, (uintptr_t)(p + 2 + nw), reading);
         ng_arch_irq_restore(irq);
         return;
     }
@@ -324,7 +325,7 @@ void ng_trace_begin(void)
         set_head(0);
     ST->started = 1;
     ST->lost = 0;
-    ST->last_time = ng_arch_cycles32();
+    ST->stamp = ng_arch_trace_stamp(ng_arch_cycles32());
     ST->need_sync = ST->need_sync_first = 1;        /* the first record is a SYNC */
     set_limit();
     ng_trace_mask = ST->mask_wanted | NG_TRACE_CLASS_BIT(SYNC);

@@ -90,7 +90,9 @@ enum ng_trace_transport {
 
 #include "trace_fast.h"
 
-extern volatile uint32_t ng_trace_mask;   /* runtime filter, one bit a class */
+/* The runtime filter, one bit a class: a field of the recorder's state so
+ * that its test and the record share one base register. */
+#define ng_trace_mask (ng_trace.mask)
 
 void ng_trace_0(uint32_t ev_a);
 void ng_trace_1(uint32_t ev_a, uint32_t w1);
@@ -105,14 +107,14 @@ void ng_trace_name(uint8_t id, uint8_t kind, const void *addr, const char *name)
     _Static_assert(NG_EVW_##name == (n), #name " takes a different number of words")
 
 /* The record itself is written inline (tracer/trace_fast.h). */
-#define NG_TRACE0(name, a) do { NG_TRACE_CHECK_(name, 0); \
-    if (NG_TRACE_ON(name)) ng_trace_record(NG_TRACE_HDR_(name, a), 0, 0, 0); } while (0)
-#define NG_TRACE1(name, a, w1) do { NG_TRACE_CHECK_(name, 1); \
-    if (NG_TRACE_ON(name)) \
-        ng_trace_record(NG_TRACE_HDR_(name, a), 1, NG_TRACE_WORD_(w1), 0); } while (0)
-#define NG_TRACE2(name, a, w1, w2) do { NG_TRACE_CHECK_(name, 2); \
-    if (NG_TRACE_ON(name)) ng_trace_record(NG_TRACE_HDR_(name, a), 2, NG_TRACE_WORD_(w1), \
-                                           NG_TRACE_WORD_(w2)); } while (0)
+#define NG_TRACE_AT_(name, a, n, w1, w2) do { NG_TRACE_CHECK_(name, n); \
+    struct ng_trace_state *ng_st_ = ng_trace_base(); \
+    if (ng_st_->mask & NG_TRACE_CLASS_BIT(name)) \
+        ng_trace_record_at(ng_st_, NG_TRACE_HDR_(name, a), (n), NG_TRACE_WORD_(w1), \
+                           NG_TRACE_WORD_(w2)); } while (0)
+#define NG_TRACE0(name, a) NG_TRACE_AT_(name, a, 0, 0, 0)
+#define NG_TRACE1(name, a, w1) NG_TRACE_AT_(name, a, 1, w1, 0)
+#define NG_TRACE2(name, a, w1, w2) NG_TRACE_AT_(name, a, 2, w1, w2)
 #define NG_TRACE_NAME(id, kind, addr, name) ng_trace_name((id), (kind), (addr), (name))
 /* A VAR record of one fixed word w1 and len bytes of data (at most
  * NG_TRACE_VAR_MAX). The event's "len" field must say len: for FRAME_RX/TX
@@ -134,6 +136,7 @@ void ng_trace_name(uint8_t id, uint8_t kind, const void *addr, const char *name)
     do { (void)sizeof(id); (void)sizeof(kind); (void)sizeof(addr); (void)sizeof(name); } while (0)
 #define NG_TRACE_VAR(name, a, w1, data, len) \
     do { (void)sizeof(a); (void)sizeof(w1); (void)sizeof(data); (void)sizeof(len); } while (0)
+#define ng_trace_tick_advance(cycles) do { (void)sizeof(cycles); } while (0)
 
 #endif
 

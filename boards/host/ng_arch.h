@@ -57,12 +57,15 @@ static inline uint32_t ng_arch_isr_number(void) { return ng_host_isr_num; }
 static inline int ng_arch_in_isr(void) { return ng_host_isr_num != 0; }
 NG_ALWAYS_INLINE uint32_t ng_arch_cycles32(void) { return (uint32_t)ng_host_cycles; }
 
-/* The same, for the recorder's inline fast path (see the board's
- * ng_arch.h): 0, always right here. */
-NG_ALWAYS_INLINE uint32_t ng_arch_cycles32_quick(uint32_t *now)
+/* The trace recorder's clock (see the board's ng_arch.h): a reading that
+ * counts down, here the virtual time negated; never unsure. */
+NG_ALWAYS_INLINE uint32_t ng_arch_trace_clock(uint32_t *reading)
 {
-    *now = (uint32_t)ng_host_cycles;
+    *reading = 0u - (uint32_t)ng_host_cycles;
     return 0;
 }
+
+NG_ALWAYS_INLINE uint32_t ng_arch_trace_time(uint32_t stamp) { return 0u - stamp; }
+NG_ALWAYS_INLINE uint32_t ng_arch_trace_stamp(uint32_t now) { return 0u - now; }
 
 #endif

@@ -52,6 +52,7 @@ void SysTick_Handler(void)
         ng_tick_cycles_hi++;
     ng_tick_cycles_lo = lo;
     ng_tick_cycles_end = lo + NG_SYSTICK_PERIOD - 1u;
+    ng_trace_tick_advance(NG_SYSTICK_PERIOD);  /* the recorder's stamp moves with it */
     ng_isr_enter(15);
     ng_kernel_tick();
     ng_isr_exit(15);

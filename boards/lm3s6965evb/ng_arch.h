@@ -92,19 +92,26 @@ NG_ALWAYS_INLINE uint32_t ng_arch_cycles32(void)
     return end - cvr;
 }
 
-/* The same from one reading, for the trace recorder's inline fast path:
- * *now = the cycles as if no SysTick were pending, and the return value is
- * 0 when that is right. While a SysTick is pending it returns a value
- * above 0xffff (the pending bit itself) and the caller takes
- * ng_arch_cycles32() instead, which sorts out whether the counter has
- * reloaded. A value rather than a flag so that the recorder folds it into
- * its own "more than 0xffff cycles since the last record" test. */
-NG_ALWAYS_INLINE uint32_t ng_arch_cycles32_quick(uint32_t *now)
+/* The trace recorder's clock (tracer/trace_fast.h). Its fast path keeps
+ * a "stamp" for the previous record and takes one reading of a clock that
+ * counts down, so that the cycles between them are stamp - reading, and
+ * the next stamp is the reading itself. Here the reading is the SysTick
+ * counter as it is, and the tick handler adds a period to the stamp each
+ * tick (ng_trace_tick_advance) as it does to ng_tick_cycles_end, so that
+ * stamp == ng_tick_cycles_end - (the previous record's time) always holds:
+ * one load of the counter instead of the three of ng_arch_cycles32. The
+ * return value is 0 when the reading can be trusted; while a SysTick is
+ * pending it is the pending bit, a value above 0xffff, so that the
+ * recorder folds it into its own "more than 0xffff cycles" test and takes
+ * the slow path, which uses ng_arch_cycles32. */
+NG_ALWAYS_INLINE uint32_t ng_arch_trace_clock(uint32_t *reading)
 {
-    uint32_t cvr = NG_SYST_CVR;
-    uint32_t pending = NG_SCB_ICSR & NG_ICSR_PENDSTSET;
-    *now = ng_tick_cycles_end - cvr;
-    return pending;
+    *reading = NG_SYST_CVR;
+    return NG_SCB_ICSR & NG_ICSR_PENDSTSET;
 }
+
+/* A stamp and the time (low 32 bits of the cycle count) it stands for. */
+NG_ALWAYS_INLINE uint32_t ng_arch_trace_time(uint32_t stamp) { return ng_tick_cycles_end - stamp; }
+NG_ALWAYS_INLINE uint32_t ng_arch_trace_stamp(uint32_t now) { return ng_tick_cycles_end - now; }
 
 #endif

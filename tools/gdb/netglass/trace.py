@@ -190,7 +190,7 @@ def assign_times(recs, last_time):
 
 class TraceState:
     """Where the recorder keeps its ring and indexes: either one structure
-    ng_trace {wp, lap, tail, last_time, lost_total, ring[]} (head, the
+    ng_trace {wp, lap, stamp, tail, lost_total, ring[]} (head, the
     words written, is lap + (wp - ring) / 4; a plain head field in older
     trees), or, in older
     trees, the globals ng_trace_ring[], ng_trace_head, ng_trace_tail and
@@ -214,6 +214,14 @@ class TraceState:
                 self.head = int(v["head"]) & U32
             self.tail = int(v["tail"]) & U32
             self.last_time = int(v["last_time"]) & U32 if "last_time" in names else None
+            if "stamp" in names:
+                # the board's stamp counts down from the tick's end
+                # (boards/lm3s6965evb/ng_arch.h, ng_arch_trace_time)
+                try:
+                    end = int(lookup("ng_tick_cycles_end"))
+                    self.last_time = (end - int(v["stamp"])) & U32
+                except (NgError, gdb.error):
+                    self.last_time = None
             self.lost_total = int(v["lost_total"]) if "lost_total" in names else None
         else:
             try:

@@ -1532,7 +1532,7 @@ static u32_t tcp_timer_due;
 static void tcp_timer_arm(u32_t due)
 {
     tcp_timer_due = due;
-    sys_timeout(due - sys_now(), tcpip_tcp_timer, NULL);
+    sys_timeout_abs(due, tcpip_tcp_timer, NULL);    /* not due - sys_now(): see timeouts.h */
 }
 
 /* The one TCP timeout: runs tcp_tmr and arms itself again while a PCB

@@ -56,7 +56,7 @@ static uint32_t handler_of(sys_timeout_handler h, void *arg)
     return (uint32_t)(uintptr_t)h;
 }
 
-static void timeout_abs(u32_t due, sys_timeout_handler handler, void *arg)
+void sys_timeout_abs(u32_t due, sys_timeout_handler handler, void *arg)
 {
     struct sys_timeo *t = timeo_alloc();
     t->h = handler;
@@ -91,7 +91,7 @@ void sys_timeouts_init(void)
 void sys_timeout(u32_t msecs, sys_timeout_handler handler, void *arg)
 {
     LWIP_ASSERT("sys_timeout: msecs too large", msecs <= 0x7fffffffu);
-    timeout_abs(sys_now() + msecs, handler, arg);
+    sys_timeout_abs(sys_now() + msecs, handler, arg);
 }
 
 void lwip_cyclic_timer(void *arg)
@@ -102,7 +102,7 @@ void lwip_cyclic_timer(void *arg)
     u32_t next = current_due + cyclic->interval_ms;
     if (TIME_BEFORE(next, now))
         next = now + cyclic->interval_ms;   /* missed a whole interval */
-    timeout_abs(next, lwip_cyclic_timer, arg);
+    sys_timeout_abs(next, lwip_cyclic_timer, arg);
 }
 
 void sys_untimeout(sys_timeout_handler handler, void *arg)

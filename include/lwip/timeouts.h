@@ -37,6 +37,11 @@ struct sys_timeo {
 
 void sys_timeouts_init(void);
 void sys_timeout(u32_t msecs, sys_timeout_handler handler, void *arg);
+/* The same at an absolute sys_now() time (static in lwIP; the stack's own
+ * self-rearming timers use it, net/tcp.c): re-arming "due + interval"
+ * through sys_timeout would read sys_now() a second time, and the
+ * millisecond may turn in between, so the due time would drift by one. */
+void sys_timeout_abs(u32_t due, sys_timeout_handler handler, void *arg);
 void sys_untimeout(sys_timeout_handler handler, void *arg);
 void sys_restart_timeouts(void);
 void sys_check_timeouts(void);

@@ -653,6 +653,37 @@ def footprint():
           "listening PCB %d bytes, UDP PCB %d bytes)"
           % (z["mem_size"], z["pool_size"], z["pbuf_hdr"] + z["pool_bufsize"],
              z["num_tcp_seg"], z["tcp_pcb_listen"], z["udp_pcb"]))
+    full_window_fit(z, send - segs * z["tcp_seg_slot"], segs, rsegs * per_frame)
+
+
+def full_window_fit(z, heap_per_conn, segs_per_conn, bufs_per_conn, conns=4):
+    """The issue's "4 concurrent connections at full window fit in RAM
+    beside an 8 KB trace ring", checked against the traced echo_raw image:
+    the send buffers in the heap and TCP_SEG pool, the receive windows in
+    PBUF_POOL, and the C library's heap left over (thread stacks and
+    mailboxes come from there; the board would not start without it)."""
+    elf = os.path.join(BUILD, "echo_raw.elf")
+    syms = {}
+    out = subprocess.run(["arm-none-eabi-nm", "-S", elf], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True).stdout
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 3 and f[-1] in ("_heap_start", "_heap_end", "ng_trace"):
+            syms[f[-1]] = (int(f[0], 16), int(f[1], 16) if len(f) == 4 else 0)
+    if not {"_heap_start", "_heap_end", "ng_trace"} <= set(syms):
+        print("%d connections at full window: not checked (%s has no ng_trace or heap symbols)"
+              % (conns, os.path.relpath(elf, ROOT)))
+        return
+    ring = syms["ng_trace"][1]
+    left = syms["_heap_end"][0] - syms["_heap_start"][0]
+    heap, segs, bufs = conns * heap_per_conn, conns * segs_per_conn, conns * bufs_per_conn
+    fits = heap <= z["mem_size"] and segs <= z["num_tcp_seg"] and bufs < z["pool_size"]
+    print("%d connections at full window, traced echo_raw (trace ring and its state %d bytes): "
+          "send buffers %d of the heap's %d bytes and %d of %d TCP_SEG slots, receive windows "
+          "%d of %d pool buffers (the rest for the frames that carry ACKs); %d bytes left for the C library's heap "
+          "(stacks, mailboxes): %s"
+          % (conns, ring, heap, z["mem_size"], segs, z["num_tcp_seg"], bufs, z["pool_size"],
+             left, "fits" if fits else "DOES NOT FIT"))
 
 
 def main(argv):

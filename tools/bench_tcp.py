@@ -680,8 +680,8 @@ def full_window_fit(z, heap_per_conn, segs_per_conn, bufs_per_conn, conns=4):
     fits = heap <= z["mem_size"] and segs <= z["num_tcp_seg"] and bufs < z["pool_size"]
     print("%d connections at full window, traced echo_raw (trace ring and its state %d bytes): "
           "send buffers %d of the heap's %d bytes and %d of %d TCP_SEG slots, receive windows "
-          "%d of %d pool buffers (the rest for the frames that carry ACKs); %d bytes left for the C library's heap "
-          "(stacks, mailboxes): %s"
+          "%d of %d pool buffers (the rest for the frames that carry ACKs); %d bytes left "
+          "for the C library's heap (stacks, mailboxes): %s"
           % (conns, ring, heap, z["mem_size"], segs, z["num_tcp_seg"], bufs, z["pool_size"],
              left, "fits" if fits else "DOES NOT FIT"))
 

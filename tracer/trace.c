@@ -5,10 +5,10 @@
  * Writing a record masks interrupts for a few dozen instructions: read
  * the cycle counter, check for room, store the words, advance the write
  * pointer. That fast path is inlined at every record (tracer/trace_fast.h,
- * also behind ng_trace_0/1/2 here); this file has the rest. It never blocks and never allocates, so it is safe
- * from any thread or interrupt. When a record would not fit it is counted
- * and dropped; the next record that fits is preceded by OVERFLOW with the
- * count. When more than 0xffff cycles passed since the previous record a
+ * also behind ng_trace_0/1/2 here); this file has the rest. It never
+ * blocks and never allocates, so it is safe from any thread or interrupt.
+ * When a record would not fit it is counted and dropped; the next record
+ * that fits is preceded by OVERFLOW with the count. When more than 0xffff cycles passed since the previous record a
  * SYNC with the full 64-bit time goes first (docs/trace-format.md).
  *
  * With no transport (trace=none) nothing is shipped and the ring works as a

@@ -1,8 +1,10 @@
 /*
  * apps/echo_raw/lwipopts.h - the options of the echo service: netglass's
  * defaults (lwip/opt.h), except TCP's windows and the receive pool, sized
- * so that 8 echo connections at once cannot lock the board up, and with
- * pool buffers of one whole frame each.
+ * so that 8 echo connections at once cannot lock the board up, pool
+ * buffers of one whole frame each, a heap that holds the send buffers of 4
+ * connections at full window, and no netconn, socket or DNS code (a
+ * raw-API app: their RAM goes to the heap).
  *
  * Why: an echo holds what it has received (pool pbufs, inside the receive
  * window) until tcp_write can take it, and tcp_write needs the heap, which
@@ -19,6 +21,18 @@
  * stall within a second; a run shows PBUF_POOL used=15 of 16 and the heap
  * full.) A full heap alone is no trouble: tcp_write says ERR_MEM and the
  * app goes on from the sent or poll callback once ACKs have freed some.
+ *
+ * Why MEM_SIZE 12800: the heap holds what is sent until it is ACKed, one
+ * PBUF_RAM pbuf per segment (1460 bytes, the room for the headers, the
+ * pbuf and heap block headers: 1,538 bytes), so 4 connections at full
+ * send buffer (2 segments each) need 12,304 bytes. With the default
+ * 8,192 only 5 such segments fit and a 4-connection echo met tcp_write
+ * ERR_MEM some 4,000 times per 4 MiB, each a retry from a callback. The
+ * 4,608 more bytes come from leaving out the APIs this app does not use
+ * (LWIP_NETCONN, LWIP_SOCKET, LWIP_DNS 0: the NETCONN and NETBUF pools and
+ * the DNS table, 1,936 bytes) and from the C library's heap, which keeps
+ * 2,856 bytes for the thread stacks and mailboxes (tools/bench_tcp.py
+ * prints the balance).
  *
  * Why whole frames (PBUF_POOL_BUFSIZE 1516, the 1514 bytes rounded up to
  * the alignment): the default 512-byte buffers cut a full frame into a

@@ -16,12 +16,17 @@
  *    catches writes into a free element's neighbour's guard);
  *  - a corrupted free list (a free element overwritten after its free).
  * An empty pool is not misuse: memp_malloc returns NULL and counts `err`.
+ *
+ * Every memp_malloc (an empty pool too) and memp_free is a MEMP_ALLOC or
+ * MEMP_FREE trace record, except for the pbuf pools, whose pbuf_alloc and
+ * pbuf_free records say more.
  */
 #include <string.h>
 
 #include "lwip/memp.h"
 #include "lwip/stats.h"
 #include "lwip/sys.h"
+#include "trace.h"
 
 #define MEMP_GUARD_SIZE (MEMP_OVERFLOW_CHECK ? MEM_ALIGNMENT : 0)
 #define MEMP_GUARD_BYTE 0xa5
@@ -133,6 +138,13 @@ void memp_init(void)
     SYS_ARCH_UNPROTECT(lev);
 }
 
+/* MEMP_ALLOC and MEMP_FREE records for every pool but the pbufs' (their
+ * PBUF_ALLOC and PBUF_FREE say it, with the pbuf's type and length). */
+static int pool_traced(memp_t type)
+{
+    return type != MEMP_PBUF && type != MEMP_PBUF_POOL;
+}
+
 void *memp_malloc(memp_t type)
 {
     LWIP_ASSERT("memp_malloc: type out of range", (unsigned)type < MEMP_MAX);
@@ -145,6 +157,8 @@ void *memp_malloc(memp_t type)
     if (m == NULL) {
         d->stats->err++;
         SYS_ARCH_UNPROTECT(lev);
+        if (pool_traced(type))
+            NG_TRACE2(MEMP_ALLOC, 0, d, 0);     /* the pool is empty */
         return NULL;
     }
     int slot = slot_of(d, m);
@@ -159,6 +173,8 @@ void *memp_malloc(memp_t type)
     if (d->stats->used > d->stats->max)
         d->stats->max = d->stats->used;
     SYS_ARCH_UNPROTECT(lev);
+    if (pool_traced(type))
+        NG_TRACE2(MEMP_ALLOC, 0, d, m);
     return m;
 }
 
@@ -168,6 +184,8 @@ void memp_free(memp_t type, void *mem)
     if (mem == NULL)
         return;
     const struct memp_desc *d = memp_pools[type];
+    if (pool_traced(type))
+        NG_TRACE2(MEMP_FREE, 0, d, mem);
     SYS_ARCH_DECL_PROTECT(lev);
     SYS_ARCH_PROTECT(lev);
     int slot = slot_of(d, mem);

@@ -43,8 +43,8 @@ completes, from tcp_process, after tcp_listen_input answered the SYN; a
 socket's sendto puts its data in a netbuf from netbuf_new; do_delconn
 drains the mailboxes before do_close_internal closes the PCB; the TCP
 timers run from tcpip_tcp_timer only while there are TCP PCBs), the steps
-follow lwIP 2.x and docs/api.md says so. memp_malloc records nothing
-(the trace has no pool events), so socket creation ends at tcp_alloc.
+follow lwIP 2.x and docs/api.md says so. memp_malloc is the MEMP_ALLOC
+record of the TCP_PCB pool inside tcp_alloc.
 
     python3 -m unittest tests.qemu.test_api_trace -v
 """
@@ -170,7 +170,7 @@ def socket_creation(locked):
     return ([S("app", "enter", "lwip_socket", label="call"),
              S("app", "enter", "netconn_new_with_proto_and_callback", inside="call")] +
             crossing("do_newconn", locked, [("enter", "pcb_new"), ("enter", "tcp_new"),
-                                            ("enter", "tcp_alloc")],
+                                            ("enter", "tcp_alloc"), ("MEMP_ALLOC", "TCP_PCB")],
                      call=("lwip_socket", "netconn_new_with_proto_and_callback")) +
             [S("app", "enter", "alloc_socket", inside="call"),
              S("app", "exit", "lwip_socket")])

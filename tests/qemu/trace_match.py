@@ -158,6 +158,9 @@ class Matcher:
             return exception_name(f["irq"])
         if ev == "NETCONN_EVT":
             return self.enums["netconn_evt"].get(f["evt"], str(f["evt"]))
+        if ev.startswith("MEMP_"):     # the pool, by its descriptor: memp_TCP_PCB -> TCP_PCB
+            name = self.sym(f["pool"])
+            return name[len("memp_"):] if name.startswith("memp_") else name
         return None
 
     def _what_ok(self, step, i):

@@ -10,7 +10,8 @@
  * pool): a double free, a free of a foreign pointer or into the wrong pool
  * or the middle of an element, a write past an element found at its free
  * or by memp_overflow_check_all, a write into a free element's guard found
- * when it is handed out again.
+ * when it is handed out again; the MEMP_ALLOC / MEMP_FREE trace records
+ * (pool and element, p = 0 for an empty pool, none for the pbuf pools).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "lwip/memp.h"
 #include "lwip/timeouts.h"
 #include "ng_net_test.h"
+#include "trace_capture.h"
 
 static void setup(void)
 {
@@ -256,6 +258,46 @@ START_TEST(double_free_exits_120)
 }
 END_TEST
 
+/* ---- trace ---------------------------------------------------------------- */
+
+START_TEST(trace_records_alloc_and_free)
+{
+    tc_start(NG_TRACE_CLASS_BIT(MEMP_ALLOC));
+    void *seg = memp_malloc(MEMP_TCP_SEG);
+    void *pb = memp_malloc(MEMP_PBUF);          /* the pbuf pools make no MEMP record */
+    memp_free(MEMP_PBUF, pb);
+    memp_free(MEMP_TCP_SEG, seg);
+    void *got[MEMP_NUM_ARP_QUEUE];
+    for (int i = 0; i < MEMP_NUM_ARP_QUEUE; i++)
+        got[i] = memp_malloc(MEMP_ARP_QUEUE);
+    ck_assert_ptr_null(memp_malloc(MEMP_ARP_QUEUE));    /* empty: recorded with p = 0 */
+    for (int i = 0; i < MEMP_NUM_ARP_QUEUE; i++)
+        memp_free(MEMP_ARP_QUEUE, got[i]);
+    ng_trace_stop(0);
+    ck_assert_ptr_null(tc_parse());
+    ck_assert_int_eq(tc_count(NG_EV_MEMP_ALLOC), 1 + MEMP_NUM_ARP_QUEUE + 1);
+    ck_assert_int_eq(tc_count(NG_EV_MEMP_FREE), 1 + MEMP_NUM_ARP_QUEUE);
+    u32_t seg_pool = (u32_t)(uintptr_t)memp_pools[MEMP_TCP_SEG];
+    u32_t arp_pool = (u32_t)(uintptr_t)memp_pools[MEMP_ARP_QUEUE];
+    int a = tc_next(0, NG_EV_MEMP_ALLOC);
+    ck_assert_uint_eq(tc_recs[a].w[0], seg_pool);
+    ck_assert_uint_eq(tc_recs[a].w[1], (u32_t)(uintptr_t)seg);
+    int f = tc_next(0, NG_EV_MEMP_FREE);
+    ck_assert_int_gt(f, a);
+    ck_assert_uint_eq(tc_recs[f].w[0], seg_pool);
+    ck_assert_uint_eq(tc_recs[f].w[1], (u32_t)(uintptr_t)seg);
+    for (int i = 0; i < MEMP_NUM_ARP_QUEUE; i++) {
+        a = tc_next(a + 1, NG_EV_MEMP_ALLOC);
+        ck_assert_uint_eq(tc_recs[a].w[0], arp_pool);
+        ck_assert_uint_eq(tc_recs[a].w[1], (u32_t)(uintptr_t)got[i]);
+    }
+    a = tc_next(a + 1, NG_EV_MEMP_ALLOC);
+    ck_assert_uint_eq(tc_recs[a].w[0], arp_pool);
+    ck_assert_uint_eq(tc_recs[a].w[1], 0);
+    ng_assert_net_clean();
+}
+END_TEST
+
 START_TEST(clean_check_names_the_pool)
 {
     void *p = memp_malloc(MEMP_ARP_QUEUE);
@@ -273,6 +315,7 @@ int main(void)
     tcase_add_test(tc, free_list_is_lifo);
     tcase_add_test(tc, init_is_idempotent);
     tcase_add_test(tc, timeouts_use_the_sys_timeout_pool);
+    tcase_add_test(tc, trace_records_alloc_and_free);
 
     tc = ng_tcase(s, "no init");
     tcase_add_test(tc, malloc_works_without_init);

@@ -168,6 +168,13 @@ class FlowDiagram:
                     self.rows.append((i, "frame", wire.key, cur, size, title))
                 else:
                     self.rows.append((i, "frame", cur, wire.key, size, title))
+            elif name in ("MEMP_ALLOC", "MEMP_FREE"):
+                # "memp_malloc TCP_PCB": the pool by its descriptor (memp_TCP_PCB)
+                pool = self.fmt.sym(f["pool"]).partition("<")[2].rstrip(">")
+                pool = pool[len("memp_"):] if pool.startswith("memp_") else _hex(f["pool"])
+                label = "%s %s%s" % ("memp_malloc" if name == "MEMP_ALLOC" else "memp_free",
+                                     pool, "" if f["p"] else ": empty")
+                self.rows.append((i, "note", cur, None, label, title))
             else:
                 label = " ".join(self.fmt.line_tail(rec).split(None, 1))
                 self.rows.append((i, "note", cur, None, label, title))

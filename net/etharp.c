@@ -71,9 +71,7 @@ static void free_entry(int i, unsigned reason)
     while (e->q) {
         struct etharp_q_entry *qe = e->q;
         e->q = qe->next;
-        ng_drop(reason, qe->p);
-        ETHARP_STATS_INC(drop);
-        pbuf_free(qe->p);
+        ng_drop_pbuf(reason, qe->p, &lwip_stats.etharp);
         memp_free(MEMP_ARP_QUEUE, qe);
     }
     memset(e, 0, sizeof *e);
@@ -226,9 +224,7 @@ static err_t update_arp_entry(struct netif *netif, const ip4_addr_t *ipaddr,
 
 static void drop_arp(unsigned reason, struct pbuf *p)
 {
-    ng_drop(reason, p);
-    ETHARP_STATS_INC(drop);
-    pbuf_free(p);
+    ng_drop_pbuf(reason, p, &lwip_stats.etharp);
 }
 
 /* RFC 826, "Packet Reception", step by step. */
@@ -350,9 +346,7 @@ static err_t queue_packet(struct etharp_entry *e, struct pbuf *q)
         e->q = old->next;
         if (tail == &old->next)
             tail = &e->q;
-        ng_drop(NG_drop_ARP_QUEUE_FULL, old->p);
-        ETHARP_STATS_INC(drop);
-        pbuf_free(old->p);
+        ng_drop_pbuf(NG_drop_ARP_QUEUE_FULL, old->p, &lwip_stats.etharp);
         memp_free(MEMP_ARP_QUEUE, old);
     }
     struct etharp_q_entry *qe = memp_malloc(MEMP_ARP_QUEUE);

@@ -43,9 +43,7 @@ static int accept_destination(struct pbuf *p, const struct eth_addr *dest,
 
 static void drop_input(unsigned reason, struct pbuf *p)
 {
-    ng_drop(reason, p);
-    LINK_STATS_INC(drop);
-    pbuf_free(p);
+    ng_drop_pbuf(reason, p, &lwip_stats.link);
 }
 
 err_t ethernet_input(struct pbuf *p, struct netif *netif)

@@ -27,11 +27,7 @@ void (*ng_icmp_echo_reply_hook)(struct pbuf *p, const ip4_addr_t *from);
 
 /* Throw a received message away: reason (NG_DROP's work, the reason
  * pasted as in net/ip4.c), lwip_stats.icmp.drop, free. */
-#define ICMP_DROP(reason, p) do { \
-        ng_drop(NG_drop_##reason, (p)); \
-        ICMP_STATS_INC(drop); \
-        pbuf_free(p); \
-    } while (0)
+#define ICMP_DROP(reason, p) ng_drop_pbuf(NG_drop_##reason, (p), &lwip_stats.icmp)
 
 /* ---- echo (RFC 792 "Echo or Echo Reply Message", RFC 1122 3.2.2.6) ---- */
 

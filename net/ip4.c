@@ -51,11 +51,7 @@ static u16_t ip_id;
  * reasons, IP_HLEN for one, are also names of header macros, which must
  * not expand), counted in lwip_stats.ip.drop, freed. The caller counts the
  * more specific lwIP statistic (lenerr, chkerr, ...) where there is one. */
-#define IP4_DROP(reason, p) do { \
-        ng_drop(NG_drop_##reason, (p)); \
-        IP_STATS_INC(drop); \
-        pbuf_free(p); \
-    } while (0)
+#define IP4_DROP(reason, p) ng_drop_pbuf(NG_drop_##reason, (p), &lwip_stats.ip)
 
 /* ---- loopback --------------------------------------------------------------
  * The loopback hooks exist only when the interface code has them; kept out

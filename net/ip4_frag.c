@@ -89,9 +89,7 @@ u16_t ip_reass_get_pbufcount(void)
  * function, since the reason is a value here, not a name). */
 static void frag_drop(unsigned reason, struct pbuf *p)
 {
-    ng_drop(reason, p);
-    IPFRAG_STATS_INC(drop);
-    pbuf_free(p);
+    ng_drop_pbuf(reason, p, &lwip_stats.ip_frag);
 }
 
 static void reass_unlink(struct ip_reassdata *ipr)

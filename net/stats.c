@@ -6,11 +6,14 @@
  * memp_pools[]). Drops are counted by reason: ng_drop_count[] is indexed by
  * the values of the NG_ENUM(drop, ...) lines of tracer/events.def, and
  * ng_drop_name[] is generated from the same lines, so a name and its
- * counter can never disagree. stats_display prints everything that is not
- * zero, one short line per item, for the console at the end of a demo.
+ * counter can never disagree; ng_drop_pbuf is how the protocols throw a
+ * received packet away (reason, their drop counter, free). stats_display
+ * prints everything that is not zero, one short line per item, for the
+ * console at the end of a demo.
  */
 #include "lwip/stats.h"
 #include "lwip/memp.h"
+#include "lwip/pbuf.h"
 #include "lwip/sys.h"
 
 #include <string.h>
@@ -53,6 +56,13 @@ void ng_drop(unsigned reason, const void *arg)
     ng_drop_count[reason]++;
     SYS_ARCH_UNPROTECT(lev);
     NG_TRACE1(DROP, reason, (uintptr_t)arg);
+}
+
+void ng_drop_pbuf(unsigned reason, struct pbuf *p, struct stats_proto *proto)
+{
+    ng_drop(reason, p);
+    proto->drop++;
+    pbuf_free(p);
 }
 
 u32_t ng_drops_total(void)

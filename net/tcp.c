@@ -1065,6 +1065,21 @@ void tcp_segs_free(struct tcp_seg *seg)
     }
 }
 
+void tcp_seg_drop(struct tcp_seg *seg, unsigned reason)
+{
+    ng_drop_pbuf(reason, seg->p, &lwip_stats.tcp);
+    memp_free(MEMP_TCP_SEG, seg);
+}
+
+void tcp_segs_drop(struct tcp_seg *seg, unsigned reason)
+{
+    while (seg != NULL) {
+        struct tcp_seg *next = seg->next;
+        tcp_seg_drop(seg, reason);
+        seg = next;
+    }
+}
+
 /* A second queue entry for the same pbuf (which gains a reference). */
 struct tcp_seg *tcp_seg_copy(const struct tcp_seg *seg)
 {
@@ -1397,15 +1412,9 @@ static void tcp_slowtmr_ooseq(struct tcp_pcb *pcb)
         return;
     struct tcp_seg *seg = pcb->ooseq;
     pcb->ooseq = NULL;
-    while (seg != NULL) {
-        struct tcp_seg *next = seg->next;
-        /* NOTE: recorded under TCP_OOSEQ_FULL: events.def has no reason
-         * of its own for an out-of-order queue given up by time. */
-        ng_drop(NG_drop_TCP_OOSEQ_FULL, seg->p);
-        TCP_STATS_INC(drop);
-        tcp_seg_free(seg);
-        seg = next;
-    }
+    /* NOTE: recorded under TCP_OOSEQ_FULL: events.def has no reason of
+     * its own for an out-of-order queue given up by time. */
+    tcp_segs_drop(seg, NG_drop_TCP_OOSEQ_FULL);
 }
 
 static enum tcp_slow_verdict tcp_slowtmr_verdict(struct tcp_pcb *pcb)

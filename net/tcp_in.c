@@ -64,11 +64,14 @@ static u8_t recv_flags;
 static struct pbuf *recv_data;  /* in-order data for the recv callback */
 static u32_t recv_acked;        /* data bytes newly acknowledged (sent callback) */
 
-/* Drop the current segment under reason (it is ours no more). */
-#define TCP_DROP_INSEG(reason) do { \
-        TCP_DROP(reason, inseg.p); \
-        inseg.p = NULL; \
-    } while (0)
+/* Drop the current segment under reason (it is ours no more). One
+ * function for the many places that do it. */
+static void tcp_drop_inseg(unsigned reason)
+{
+    ng_drop_pbuf(reason, inseg.p, &lwip_stats.tcp);
+    inseg.p = NULL;
+}
+#define TCP_DROP_INSEG(reason) tcp_drop_inseg(NG_drop_##reason)
 
 /* ---- Small helpers --------------------------------------------------------------- */
 
@@ -138,23 +141,6 @@ static void tcp_inseg_gone(void)
 {
     if (inseg.p != NULL && seg_len > 0)
         TCP_DROP_INSEG(TCP_NO_PCB);
-}
-
-/* A segment of the out-of-order queue thrown away. */
-static void tcp_ooseq_drop(struct tcp_seg *seg, unsigned reason)
-{
-    ng_drop(reason, seg->p);
-    TCP_STATS_INC(drop);
-    tcp_seg_free(seg);
-}
-
-static void tcp_ooseq_drop_all(struct tcp_seg *seg, unsigned reason)
-{
-    while (seg != NULL) {
-        struct tcp_seg *next = seg->next;
-        tcp_ooseq_drop(seg, reason);
-        seg = next;
-    }
 }
 
 /* RFC 9293 3.10.7.1 (and every "form a reset" of 3.10.7): if the segment
@@ -697,7 +683,7 @@ static void tcp_ooseq_limit(struct tcp_pcb *pcb)
         bytes += (*link)->len;
         pbufs += pbuf_clen((*link)->p);
         if (bytes > TCP_OOSEQ_MAX_BYTES || pbufs > TCP_OOSEQ_MAX_PBUFS) {
-            tcp_ooseq_drop_all(*link, NG_drop_TCP_OOSEQ_FULL);
+            tcp_segs_drop(*link, NG_drop_TCP_OOSEQ_FULL);
             *link = NULL;
             return;
         }
@@ -736,13 +722,13 @@ static void tcp_ooseq_insert(struct tcp_pcb *pcb)
     while (next != NULL && TCP_SEQ_LEQ(tcp_seg_end(next), seg_seq + seg_len)) {
         struct tcp_seg *covered = next;
         next = next->next;
-        tcp_ooseq_drop(covered, NG_drop_TCP_OUT_OF_WINDOW);
+        tcp_seg_drop(covered, NG_drop_TCP_OUT_OF_WINDOW);
     }
     if (next != NULL && TCP_SEQ_LT(tcp_seg_seqno(next), seg_seq + seg_len))
         tcp_inseg_trim_tail((u16_t)(tcp_seg_seqno(next) - seg_seq));
     /* Nothing can follow a FIN. */
     if (seg_flags & TCP_FIN) {
-        tcp_ooseq_drop_all(next, NG_drop_TCP_OUT_OF_WINDOW);
+        tcp_segs_drop(next, NG_drop_TCP_OUT_OF_WINDOW);
         next = NULL;
     }
     *seg = inseg;
@@ -792,7 +778,7 @@ static void tcp_ooseq_pull(struct tcp_pcb *pcb)
     /* FIN ordering: a FIN ends the sequence space; anything queued after
      * it is the peer's mistake. */
     if ((recv_flags & TF_GOT_FIN) && pcb->ooseq != NULL) {
-        tcp_ooseq_drop_all(pcb->ooseq, NG_drop_TCP_OUT_OF_WINDOW);
+        tcp_segs_drop(pcb->ooseq, NG_drop_TCP_OUT_OF_WINDOW);
         pcb->ooseq = NULL;
     }
 }
@@ -807,13 +793,13 @@ static void tcp_receive_in_order(struct tcp_pcb *pcb)
         while (pcb->ooseq != NULL && TCP_SEQ_LEQ(tcp_seg_end(pcb->ooseq), seg_seq + seg_len)) {
             struct tcp_seg *covered = pcb->ooseq;
             pcb->ooseq = covered->next;
-            tcp_ooseq_drop(covered, NG_drop_TCP_OUT_OF_WINDOW);
+            tcp_seg_drop(covered, NG_drop_TCP_OUT_OF_WINDOW);
         }
         if (pcb->ooseq != NULL && TCP_SEQ_LT(tcp_seg_seqno(pcb->ooseq), seg_seq + seg_len))
             tcp_inseg_trim_tail((u16_t)(tcp_seg_seqno(pcb->ooseq) - seg_seq));
     } else if (had_ooseq) {
         /* An in-order FIN: what was queued lies beyond it or repeats it. */
-        tcp_ooseq_drop_all(pcb->ooseq, NG_drop_TCP_OUT_OF_WINDOW);
+        tcp_segs_drop(pcb->ooseq, NG_drop_TCP_OUT_OF_WINDOW);
         pcb->ooseq = NULL;
     }
 

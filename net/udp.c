@@ -41,11 +41,7 @@ static u16_t udp_port = UDP_LOCAL_PORT_RANGE_END;
 /* Throw a received datagram away: its reason (pasted into NG_drop_ here,
  * as net/ip4.c does, so a reason is never expanded as a macro), the
  * lwIP counter, free. */
-#define UDP_DROP(reason, p) do { \
-        ng_drop(NG_drop_##reason, (p)); \
-        UDP_STATS_INC(drop); \
-        pbuf_free(p); \
-    } while (0)
+#define UDP_DROP(reason, p) ng_drop_pbuf(NG_drop_##reason, (p), &lwip_stats.udp)
 
 void udp_init(void)
 {

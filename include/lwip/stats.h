@@ -68,6 +68,12 @@ extern const char *const ng_drop_name[NG_DROP_REASONS];
  * what was dropped (usually the pbuf), for the record. Does not free. */
 #define NG_DROP(reason, arg) ng_drop(NG_drop_##reason, (const void *)(arg))
 void ng_drop(unsigned reason, const void *arg);
+/* A received packet thrown away by a protocol: ng_drop, then the
+ * protocol's drop counter (proto->drop), then pbuf_free(p). The protocols'
+ * XXX_DROP macros share this one function (one call at each of their many
+ * sites instead of three steps). */
+struct pbuf;
+void ng_drop_pbuf(unsigned reason, struct pbuf *p, struct stats_proto *proto);
 u32_t ng_drops_total(void);
 
 void stats_init(void);

@@ -147,6 +147,10 @@ void tcp_set_cwnd(struct tcp_pcb *pcb, tcpwnd_size_t cwnd, u8_t why);
 /* Segments: free one, free a queue, copy one (for the ooseq queue). */
 void tcp_seg_free(struct tcp_seg *seg);
 void tcp_segs_free(struct tcp_seg *seg);
+/* Received segments thrown away (one, or a queue): each is counted as a
+ * drop under reason (NG_drop_<NAME>) and in lwip_stats.tcp.drop, freed. */
+void tcp_seg_drop(struct tcp_seg *seg, unsigned reason);
+void tcp_segs_drop(struct tcp_seg *seg, unsigned reason);
 struct tcp_seg *tcp_seg_copy(const struct tcp_seg *seg);
 
 /* ---- net/tcp_out.c ----------------------------------------------------------------- */
@@ -241,11 +245,7 @@ err_t tcp_keepalive(struct tcp_pcb *pcb);
     NG_TRACE2(TCP_WINDOW, NG_wnd_##dir, (pcb), (u32_t)(wnd))
 
 /* Drop a received segment: reason (NG_drop_<reason>), count, free. */
-#define TCP_DROP(reason, p) do { \
-        ng_drop(NG_drop_##reason, (p)); \
-        TCP_STATS_INC(drop); \
-        pbuf_free(p); \
-    } while (0)
+#define TCP_DROP(reason, p) ng_drop_pbuf(NG_drop_##reason, (p), &lwip_stats.tcp)
 
 /* ---- How the three files agree (read before changing any of them) ---------------
  *

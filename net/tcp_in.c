@@ -46,30 +46,33 @@
 /* RFC 5681 2: "DupThresh", the duplicate ACKs that trigger fast retransmit. */
 #define TCP_DUPTHRESH 3
 
-/* ---- The segment being processed (RFC 9293's SEG.* variables) -------------------- */
-static struct tcp_seg inseg;    /* p (payload at the data), len, tcphdr (network order) */
-static u32_t seg_seq;           /* SEG.SEQ, host order */
-static u32_t seg_ack;           /* SEG.ACK */
-static u16_t seg_len;           /* SEG.LEN: data + 1 for SYN + 1 for FIN */
-static u16_t seg_wnd;           /* SEG.WND */
-static u16_t seg_src, seg_dest; /* ports, host order */
-static u8_t seg_flags;          /* TCP_FIN .. TCP_URG */
-static u16_t seg_mss;           /* the MSS option, 0 when there was none */
-
-/* What tcp_process found, for tcp_input to act on. */
-#define TF_RESET   0x01U        /* a valid RST: the connection is gone */
+/* ---- The segment being processed (RFC 9293's SEG.* variables) --------------------
+ * One structure, `in`, rather than a variable each: every function here
+ * then reaches all of them from one address (in.seq is SEG.SEQ, ...). */
+#define TF_RESET   0x01U        /* in.recv_flags: a valid RST: the connection is gone */
 #define TF_CLOSED  0x02U        /* LAST_ACK: our FIN acked, the connection is over */
 #define TF_GOT_FIN 0x04U        /* the peer's FIN arrived in order */
-static u8_t recv_flags;
-static struct pbuf *recv_data;  /* in-order data for the recv callback */
-static u32_t recv_acked;        /* data bytes newly acknowledged (sent callback) */
+static struct {
+    struct tcp_seg seg;         /* p (payload at the data), len, tcphdr (network order) */
+    u32_t seq;                  /* SEG.SEQ, host order */
+    u32_t ack;                  /* SEG.ACK */
+    u16_t len;                  /* SEG.LEN: data + 1 for SYN + 1 for FIN */
+    u16_t wnd;                  /* SEG.WND */
+    u16_t src, dest;            /* ports, host order */
+    u16_t mss;                  /* the MSS option, 0 when there was none */
+    u8_t flags;                 /* TCP_FIN .. TCP_URG */
+    /* What tcp_process found, for tcp_input to act on. */
+    u8_t recv_flags;            /* TF_RESET, TF_CLOSED, TF_GOT_FIN */
+    struct pbuf *recv_data;     /* in-order data for the recv callback */
+    u32_t recv_acked;           /* data bytes newly acknowledged (sent callback) */
+} in;
 
 /* Drop the current segment under reason (it is ours no more). One
  * function for the many places that do it. */
 static void tcp_drop_inseg(unsigned reason)
 {
-    ng_drop_pbuf(reason, inseg.p, &lwip_stats.tcp);
-    inseg.p = NULL;
+    ng_drop_pbuf(reason, in.seg.p, &lwip_stats.tcp);
+    in.seg.p = NULL;
 }
 #define TCP_DROP_INSEG(reason) tcp_drop_inseg(NG_drop_##reason)
 
@@ -102,25 +105,25 @@ static void tcp_pbuf_trim_front(struct pbuf *p, u16_t n)
 /* The current segment without its first n sequence numbers (data only). */
 static void tcp_inseg_trim_front(u16_t n)
 {
-    tcp_pbuf_trim_front(inseg.p, n);
-    inseg.len = (u16_t)(inseg.len - n);
-    seg_len = (u16_t)(seg_len - n);
-    seg_seq += n;
-    inseg.tcphdr->seqno = lwip_htonl(seg_seq);
+    tcp_pbuf_trim_front(in.seg.p, n);
+    in.seg.len = (u16_t)(in.seg.len - n);
+    in.len = (u16_t)(in.len - n);
+    in.seq += n;
+    in.seg.tcphdr->seqno = lwip_htonl(in.seq);
 }
 
 /* The current segment cut to its first keep data bytes; a FIN goes too. */
 static void tcp_inseg_trim_tail(u16_t keep)
 {
-    if (seg_flags & TCP_FIN) {
-        seg_flags = (u8_t)(seg_flags & ~TCP_FIN);
-        TCPH_UNSET_FLAG(inseg.tcphdr, TCP_FIN);
-        seg_len--;
+    if (in.flags & TCP_FIN) {
+        in.flags = (u8_t)(in.flags & ~TCP_FIN);
+        TCPH_UNSET_FLAG(in.seg.tcphdr, TCP_FIN);
+        in.len--;
     }
-    if (keep < inseg.len) {
-        pbuf_realloc(inseg.p, keep);
-        seg_len = (u16_t)(seg_len - (inseg.len - keep));
-        inseg.len = keep;
+    if (keep < in.seg.len) {
+        pbuf_realloc(in.seg.p, keep);
+        in.len = (u16_t)(in.len - (in.seg.len - keep));
+        in.seg.len = keep;
     }
 }
 
@@ -128,18 +131,18 @@ static void tcp_inseg_trim_tail(u16_t keep)
  * at SEG.SEQ + 1 (the header says so too, for the out-of-order queue). */
 static void tcp_inseg_strip_syn(void)
 {
-    seg_flags = (u8_t)(seg_flags & ~TCP_SYN);
-    TCPH_UNSET_FLAG(inseg.tcphdr, TCP_SYN);
-    seg_seq++;
-    seg_len--;
-    inseg.tcphdr->seqno = lwip_htonl(seg_seq);
+    in.flags = (u8_t)(in.flags & ~TCP_SYN);
+    TCPH_UNSET_FLAG(in.seg.tcphdr, TCP_SYN);
+    in.seq++;
+    in.len--;
+    in.seg.tcphdr->seqno = lwip_htonl(in.seq);
 }
 
 /* The PCB was aborted by a callback before the segment's text was looked
  * at: text or a FIN in it is lost with the connection. */
 static void tcp_inseg_gone(void)
 {
-    if (inseg.p != NULL && seg_len > 0)
+    if (in.seg.p != NULL && in.len > 0)
         TCP_DROP_INSEG(TCP_NO_PCB);
 }
 
@@ -148,19 +151,19 @@ static void tcp_inseg_gone(void)
  * <CTL=RST,ACK>. */
 static void tcp_reply_rst(const struct tcp_pcb *pcb)
 {
-    if (seg_flags & TCP_ACK)
-        tcp_rst_noack(pcb, seg_ack, ip_current_dest_addr(), ip_current_src_addr(), seg_dest,
-                      seg_src);
+    if (in.flags & TCP_ACK)
+        tcp_rst_noack(pcb, in.ack, ip_current_dest_addr(), ip_current_src_addr(), in.dest,
+                      in.src);
     else
-        tcp_rst(pcb, 0, seg_seq + seg_len, ip_current_dest_addr(), ip_current_src_addr(),
-                seg_dest, seg_src);
+        tcp_rst(pcb, 0, in.seq + in.len, ip_current_dest_addr(), ip_current_src_addr(),
+                in.dest, in.src);
 }
 
 /* RFC 9293 3.7.1: the send MSS is the peer's option (536 without one),
  * no more than what the route to it carries. */
 static u16_t tcp_send_mss(const struct tcp_pcb *pcb)
 {
-    u16_t peer = seg_mss != 0 ? seg_mss : TCP_DEFAULT_MSS;
+    u16_t peer = in.mss != 0 ? in.mss : TCP_DEFAULT_MSS;
     u16_t ours = tcp_eff_send_mss(TCP_MSS, &pcb->remote_ip, &pcb->local_ip);
     return LWIP_MIN(peer, ours);
 }
@@ -191,7 +194,7 @@ static void tcp_set_snd_wnd(struct tcp_pcb *pcb, u16_t wnd)
  * illegal option length"; we drop the segment). */
 static int tcp_parse_options(const struct pbuf *p, u16_t hdrlen)
 {
-    seg_mss = 0;
+    in.mss = 0;
     u16_t off = TCP_HLEN;
     while (off < hdrlen) {
         u8_t kind = pbuf_get_at(p, off);
@@ -209,7 +212,7 @@ static int tcp_parse_options(const struct pbuf *p, u16_t hdrlen)
         if (kind == TCP_OPT_MSS) {
             if (len != 4)
                 return -1;
-            seg_mss = (u16_t)((pbuf_get_at(p, (u16_t)(off + 2)) << 8) |
+            in.mss = (u16_t)((pbuf_get_at(p, (u16_t)(off + 2)) << 8) |
                               pbuf_get_at(p, (u16_t)(off + 3)));
         }
         off = (u16_t)(off + len);
@@ -217,8 +220,8 @@ static int tcp_parse_options(const struct pbuf *p, u16_t hdrlen)
     return 0;
 }
 
-/* RFC 9293 3.1: check the header and read it into the seg_* variables;
- * afterwards inseg.p's payload is the data. Drops and returns -1 when
+/* RFC 9293 3.1: check the header and read it into `in`;
+ * afterwards in.seg.p's payload is the data. Drops and returns -1 when
  * the segment is bad. */
 static int tcp_parse_header(struct pbuf *p)
 {
@@ -257,21 +260,21 @@ static int tcp_parse_header(struct pbuf *p)
         TCP_DROP(TCP_OPTIONS, p);
         return -1;
     }
-    seg_src = lwip_ntohs(hdr->src);
-    seg_dest = lwip_ntohs(hdr->dest);
-    seg_seq = lwip_ntohl(hdr->seqno);
-    seg_ack = lwip_ntohl(hdr->ackno);
-    seg_wnd = lwip_ntohs(hdr->wnd);
-    seg_flags = TCPH_FLAGS(hdr);
+    in.src = lwip_ntohs(hdr->src);
+    in.dest = lwip_ntohs(hdr->dest);
+    in.seq = lwip_ntohl(hdr->seqno);
+    in.ack = lwip_ntohl(hdr->ackno);
+    in.wnd = lwip_ntohs(hdr->wnd);
+    in.flags = TCPH_FLAGS(hdr);
 
     pbuf_remove_header(p, hdrlen);
-    inseg.next = NULL;
-    inseg.p = p;
-    inseg.len = p->tot_len;
-    inseg.flags = 0;
-    inseg.nrtx = 0;
-    inseg.tcphdr = hdr;
-    seg_len = (u16_t)(inseg.len + ((seg_flags & TCP_SYN) ? 1 : 0) + ((seg_flags & TCP_FIN) ? 1 : 0));
+    in.seg.next = NULL;
+    in.seg.p = p;
+    in.seg.len = p->tot_len;
+    in.seg.flags = 0;
+    in.seg.nrtx = 0;
+    in.seg.tcphdr = hdr;
+    in.len = (u16_t)(in.seg.len + ((in.flags & TCP_SYN) ? 1 : 0) + ((in.flags & TCP_FIN) ? 1 : 0));
     return 0;
 }
 
@@ -284,7 +287,7 @@ static int tcp_netif_ok(u8_t netif_idx, const struct netif *inp)
 
 static int tcp_pcb_matches(const struct tcp_pcb *pcb, const struct netif *inp)
 {
-    return pcb->remote_port == seg_src && pcb->local_port == seg_dest &&
+    return pcb->remote_port == in.src && pcb->local_port == in.dest &&
            ip_addr_eq(&pcb->remote_ip, ip_current_src_addr()) &&
            ip_addr_eq(&pcb->local_ip, ip_current_dest_addr()) &&
            tcp_netif_ok(pcb->netif_idx, inp);
@@ -323,7 +326,7 @@ static struct tcp_pcb_listen *tcp_find_listener(const struct netif *inp)
 {
     struct tcp_pcb_listen *any = NULL;
     for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l != NULL; l = l->next) {
-        if (l->local_port != seg_dest || !tcp_netif_ok(l->netif_idx, inp))
+        if (l->local_port != in.dest || !tcp_netif_ok(l->netif_idx, inp))
             continue;
         if (ip_addr_eq(&l->local_ip, ip_current_dest_addr()))
             return l;
@@ -357,7 +360,7 @@ static void tcp_listen_syn(struct tcp_pcb_listen *lpcb)
     ip_addr_copy(npcb->local_ip, *ip_current_dest_addr());
     ip_addr_copy(npcb->remote_ip, *ip_current_src_addr());
     npcb->local_port = lpcb->local_port;
-    npcb->remote_port = seg_src;
+    npcb->remote_port = in.src;
     npcb->netif_idx = lpcb->netif_idx;
     npcb->so_options = (u8_t)(lpcb->so_options & SOF_INHERITED);
     npcb->ttl = lpcb->ttl;
@@ -372,13 +375,13 @@ static void tcp_listen_syn(struct tcp_pcb_listen *lpcb)
      * control or text should be queued for processing later. ISS should
      * be selected" (RFC 6528: tcp_next_iss). SND.WL1 = SEG.SEQ - 1 so the
      * window of the handshake's ACK is taken (the contract in tcp_priv.h). */
-    npcb->rcv_nxt = seg_seq + 1;
+    npcb->rcv_nxt = in.seq + 1;
     npcb->rcv_ann_right_edge = npcb->rcv_nxt;
     u32_t iss = tcp_next_iss(npcb);
     npcb->snd_nxt = npcb->snd_lbb = npcb->lastack = npcb->snd_wl2 = iss;
-    npcb->snd_wl1 = seg_seq - 1;
-    npcb->snd_wnd_max = seg_wnd;
-    tcp_set_snd_wnd(npcb, seg_wnd);
+    npcb->snd_wl1 = in.seq - 1;
+    npcb->snd_wnd_max = in.wnd;
+    tcp_set_snd_wnd(npcb, in.wnd);
     npcb->mss = tcp_send_mss(npcb);
 
     tcp_pcb_register(&tcp_active_pcbs, npcb);
@@ -391,7 +394,7 @@ static void tcp_listen_syn(struct tcp_pcb_listen *lpcb)
     }
     /* NOTE: text on the SYN is not kept (lwIP); it is not acknowledged
      * either, so the peer sends it again after the handshake. */
-    if (inseg.len > 0 || (seg_flags & TCP_FIN))
+    if (in.seg.len > 0 || (in.flags & TCP_FIN))
         TCP_DROP_INSEG(TCP_OUT_OF_WINDOW);
     tcp_output(npcb);
 }
@@ -399,19 +402,19 @@ static void tcp_listen_syn(struct tcp_pcb_listen *lpcb)
 static void tcp_listen_segment(struct tcp_pcb_listen *lpcb)
 {
     /* first: "An incoming RST should be ignored." */
-    if (seg_flags & TCP_RST) {
+    if (in.flags & TCP_RST) {
         TCP_DROP_INSEG(TCP_RST_INVALID);
         return;
     }
     /* second: "Any acknowledgment is bad if it arrives on a connection
      * still in the LISTEN state": <SEQ=SEG.ACK><CTL=RST>. */
-    if (seg_flags & TCP_ACK) {
+    if (in.flags & TCP_ACK) {
         tcp_reply_rst(NULL);
         TCP_DROP_INSEG(TCP_BAD_ACK);
         return;
     }
     /* third: SYN. */
-    if (seg_flags & TCP_SYN) {
+    if (in.flags & TCP_SYN) {
         tcp_listen_syn(lpcb);
         return;
     }
@@ -435,15 +438,15 @@ static int tcp_timewait_segment(struct tcp_pcb *pcb)
 {
     /* second: NOTE: RFC 9293 says a RST closes TIME_WAIT; RFC 1337
      * (TIME-WAIT assassination) says ignore it, as lwIP and Linux do. */
-    if (seg_flags & TCP_RST) {
+    if (in.flags & TCP_RST) {
         TCP_DROP_INSEG(TCP_RST_INVALID);
         return 0;
     }
-    if (seg_flags & TCP_SYN) {
+    if (in.flags & TCP_SYN) {
         /* NOTE: RFC 1122 4.2.2.13: a SYN with a sequence number beyond
          * the old connection's may reopen it at once (Linux does; lwIP
          * answers RST): the TIME_WAIT PCB goes, the SYN goes on. */
-        if (!(seg_flags & TCP_ACK) && TCP_SEQ_GT(seg_seq, pcb->rcv_nxt)) {
+        if (!(in.flags & TCP_ACK) && TCP_SEQ_GT(in.seq, pcb->rcv_nxt)) {
             tcp_clear_flags(pcb, TF_ACK_DELAY | TF_ACK_NOW);
             tcp_free_timewait(pcb, ERR_CLSD);
             return 1;
@@ -456,11 +459,11 @@ static int tcp_timewait_segment(struct tcp_pcb *pcb)
     }
     /* eighth: a FIN (the peer's FIN again: our ACK was lost): "Restart
      * the 2 MSL time-wait timeout." */
-    if (seg_flags & TCP_FIN)
+    if (in.flags & TCP_FIN)
         pcb->tmr = tcp_ticks;
     /* first: anything with text or a FIN is a duplicate of what came
      * before the FIN: acknowledge it (RCV.NXT) and drop it. */
-    if (seg_len > 0) {
+    if (in.len > 0) {
         tcp_ack_now(pcb);
         tcp_output(pcb);
         TCP_DROP_INSEG(TCP_OUT_OF_WINDOW);
@@ -483,14 +486,14 @@ static int tcp_timewait_input(struct tcp_pcb *pcb)
  * counts the SYNs and FINs among them. Returns the rest of the queue. */
 static struct tcp_seg *tcp_free_acked(struct tcp_pcb *pcb, struct tcp_seg *seg, u32_t *ctl)
 {
-    while (seg != NULL && TCP_SEQ_LEQ(tcp_seg_end(seg), seg_ack)) {
+    while (seg != NULL && TCP_SEQ_LEQ(tcp_seg_end(seg), in.ack)) {
         struct tcp_seg *next = seg->next;
         u16_t clen = pbuf_clen(seg->p);
         LWIP_ASSERT("tcp_free_acked: snd_queuelen", pcb->snd_queuelen >= clen);
         pcb->snd_queuelen = (u16_t)(pcb->snd_queuelen >= clen ? pcb->snd_queuelen - clen : 0);
         u32_t buf = (u32_t)pcb->snd_buf + seg->len;
         pcb->snd_buf = (tcpwnd_size_t)LWIP_MIN(buf, TCP_SND_BUF);
-        recv_acked += seg->len;
+        in.recv_acked += seg->len;
         if (TCPH_FLAGS(seg->tcphdr) & (TCP_SYN | TCP_FIN))
             (*ctl)++;
         tcp_seg_free(seg);
@@ -532,7 +535,7 @@ static void tcp_cwnd_on_ack(struct tcp_pcb *pcb, u32_t acked)
     if (pcb->flags & TF_INFR) {
         /* RFC 6582 3.2 step 6: a full ACK (all that was outstanding when
          * recovery began) ends fast recovery with cwnd = ssthresh. */
-        if (TCP_SEQ_GEQ(seg_ack, pcb->rto_end)) {
+        if (TCP_SEQ_GEQ(in.ack, pcb->rto_end)) {
             tcp_clear_flags(pcb, TF_INFR);
             pcb->bytes_acked = 0;
             tcp_set_cwnd(pcb, pcb->ssthresh, NG_cwnd_RECOVERED);
@@ -565,9 +568,9 @@ static void tcp_cwnd_on_ack(struct tcp_pcb *pcb, u32_t acked)
  * acknowledged are removed." */
 static void tcp_new_ack(struct tcp_pcb *pcb)
 {
-    u32_t acked = seg_ack - pcb->lastack;
+    u32_t acked = in.ack - pcb->lastack;
     u32_t ctl = 0;
-    pcb->lastack = seg_ack;
+    pcb->lastack = in.ack;
     pcb->dupacks = 0;
     tcp_clear_flags(pcb, TF_RTO);
     pcb->unacked = tcp_free_acked(pcb, pcb->unacked, &ctl);
@@ -580,7 +583,7 @@ static void tcp_new_ack(struct tcp_pcb *pcb)
 
     /* RFC 6298 2.2/2.3 with Karn's rule (rttest is 0 after a
      * retransmission): the timed segment is acknowledged. */
-    if (pcb->rttest != 0 && TCP_SEQ_LT(pcb->rtseq, seg_ack)) {
+    if (pcb->rttest != 0 && TCP_SEQ_LT(pcb->rtseq, in.ack)) {
         tcp_rtt_sample(pcb, (s16_t)(tcp_ticks - pcb->rttest));
         pcb->rttest = 0;
     }
@@ -596,9 +599,9 @@ static void tcp_new_ack(struct tcp_pcb *pcb)
  * received, (e) the window is the one last advertised. */
 static int tcp_is_dupack(const struct tcp_pcb *pcb)
 {
-    return pcb->lastack != pcb->snd_nxt && seg_len == 0 &&
-           (seg_flags & (TCP_SYN | TCP_FIN)) == 0 && seg_ack == pcb->lastack &&
-           seg_wnd == pcb->snd_wnd;
+    return pcb->lastack != pcb->snd_nxt && in.len == 0 &&
+           (in.flags & (TCP_SYN | TCP_FIN)) == 0 && in.ack == pcb->lastack &&
+           in.wnd == pcb->snd_wnd;
 }
 
 /* RFC 5827 (early retransmit) 3.1: with fewer than four segments in
@@ -642,7 +645,7 @@ static int tcp_receive_ack(struct tcp_pcb *pcb)
 {
     /* "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then
      * send an ACK, drop the segment, and return." */
-    if (TCP_SEQ_GT(seg_ack, pcb->snd_nxt)) {
+    if (TCP_SEQ_GT(in.ack, pcb->snd_nxt)) {
         tcp_ack_now(pcb);
         TCP_DROP_INSEG(TCP_BAD_ACK);
         return -1;
@@ -650,20 +653,20 @@ static int tcp_receive_ack(struct tcp_pcb *pcb)
     /* "If the ACK is a duplicate (SEG.ACK < SND.UNA), it can be ignored."
      * NOTE: RFC 5961 5.2's check of ACKs older than SND.UNA - MAX.SND.WND
      * is not done (lwIP does not either). */
-    if (TCP_SEQ_LT(seg_ack, pcb->lastack))
+    if (TCP_SEQ_LT(in.ack, pcb->lastack))
         return 0;
     int is_dup = tcp_is_dupack(pcb);
     /* "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be
      * updated. If (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =<
      * SEG.ACK)), set SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <-
      * SEG.ACK." (Old segments must not update the window.) */
-    if (TCP_SEQ_LT(pcb->snd_wl1, seg_seq) ||
-        (pcb->snd_wl1 == seg_seq && TCP_SEQ_LEQ(pcb->snd_wl2, seg_ack))) {
-        tcp_set_snd_wnd(pcb, seg_wnd);
-        pcb->snd_wl1 = seg_seq;
-        pcb->snd_wl2 = seg_ack;
+    if (TCP_SEQ_LT(pcb->snd_wl1, in.seq) ||
+        (pcb->snd_wl1 == in.seq && TCP_SEQ_LEQ(pcb->snd_wl2, in.ack))) {
+        tcp_set_snd_wnd(pcb, in.wnd);
+        pcb->snd_wl1 = in.seq;
+        pcb->snd_wl2 = in.ack;
     }
-    if (seg_ack != pcb->lastack)
+    if (in.ack != pcb->lastack)
         tcp_new_ack(pcb);
     else if (is_dup)
         tcp_dupack(pcb);
@@ -693,22 +696,22 @@ static void tcp_ooseq_limit(struct tcp_pcb *pcb)
 static void tcp_ooseq_insert(struct tcp_pcb *pcb)
 {
     struct tcp_seg *prev = NULL, *next = pcb->ooseq;
-    while (next != NULL && TCP_SEQ_LT(tcp_seg_seqno(next), seg_seq)) {
+    while (next != NULL && TCP_SEQ_LT(tcp_seg_seqno(next), in.seq)) {
         prev = next;
         next = next->next;
     }
     /* What the segment in front already holds, it gives way to. */
     if (prev != NULL) {
         u32_t prev_end = tcp_seg_end(prev);
-        if ((TCPH_FLAGS(prev->tcphdr) & TCP_FIN) || TCP_SEQ_GEQ(prev_end, seg_seq + seg_len)) {
+        if ((TCPH_FLAGS(prev->tcphdr) & TCP_FIN) || TCP_SEQ_GEQ(prev_end, in.seq + in.len)) {
             TCP_DROP_INSEG(TCP_OUT_OF_WINDOW);  /* beyond a FIN, or a duplicate */
             return;
         }
-        if (TCP_SEQ_GT(prev_end, seg_seq))
-            tcp_inseg_trim_front((u16_t)(prev_end - seg_seq));
+        if (TCP_SEQ_GT(prev_end, in.seq))
+            tcp_inseg_trim_front((u16_t)(prev_end - in.seq));
     }
-    if (next != NULL && tcp_seg_seqno(next) == seg_seq &&
-        TCP_SEQ_GEQ(tcp_seg_end(next), seg_seq + seg_len)) {
+    if (next != NULL && tcp_seg_seqno(next) == in.seq &&
+        TCP_SEQ_GEQ(tcp_seg_end(next), in.seq + in.len)) {
         TCP_DROP_INSEG(TCP_OUT_OF_WINDOW);      /* a duplicate */
         return;
     }
@@ -719,21 +722,21 @@ static void tcp_ooseq_insert(struct tcp_pcb *pcb)
         return;
     }
     /* Queued segments the new one covers entirely are duplicates now. */
-    while (next != NULL && TCP_SEQ_LEQ(tcp_seg_end(next), seg_seq + seg_len)) {
+    while (next != NULL && TCP_SEQ_LEQ(tcp_seg_end(next), in.seq + in.len)) {
         struct tcp_seg *covered = next;
         next = next->next;
         tcp_seg_drop(covered, NG_drop_TCP_OUT_OF_WINDOW);
     }
-    if (next != NULL && TCP_SEQ_LT(tcp_seg_seqno(next), seg_seq + seg_len))
-        tcp_inseg_trim_tail((u16_t)(tcp_seg_seqno(next) - seg_seq));
+    if (next != NULL && TCP_SEQ_LT(tcp_seg_seqno(next), in.seq + in.len))
+        tcp_inseg_trim_tail((u16_t)(tcp_seg_seqno(next) - in.seq));
     /* Nothing can follow a FIN. */
-    if (seg_flags & TCP_FIN) {
+    if (in.flags & TCP_FIN) {
         tcp_segs_drop(next, NG_drop_TCP_OUT_OF_WINDOW);
         next = NULL;
     }
-    *seg = inseg;
+    *seg = in.seg;
     seg->next = next;
-    inseg.p = NULL;
+    in.seg.p = NULL;
     if (prev != NULL)
         prev->next = seg;
     else
@@ -752,23 +755,23 @@ static void tcp_rcv_advance(struct tcp_pcb *pcb, u32_t n)
 
 static void tcp_recv_data_add(struct pbuf *p)
 {
-    if (recv_data == NULL)
-        recv_data = p;
+    if (in.recv_data == NULL)
+        in.recv_data = p;
     else
-        pbuf_cat(recv_data, p);
+        pbuf_cat(in.recv_data, p);
 }
 
 /* Segments of the out-of-order queue that are in order now go with this
  * delivery (chained), up to and including a FIN. */
 static void tcp_ooseq_pull(struct tcp_pcb *pcb)
 {
-    while (!(recv_flags & TF_GOT_FIN) && pcb->ooseq != NULL &&
+    while (!(in.recv_flags & TF_GOT_FIN) && pcb->ooseq != NULL &&
            tcp_seg_seqno(pcb->ooseq) == pcb->rcv_nxt) {
         struct tcp_seg *seg = pcb->ooseq;
         pcb->ooseq = seg->next;
         tcp_rcv_advance(pcb, TCP_TCPLEN(seg));
         if (TCPH_FLAGS(seg->tcphdr) & TCP_FIN)
-            recv_flags |= TF_GOT_FIN;
+            in.recv_flags |= TF_GOT_FIN;
         if (seg->len > 0)
             tcp_recv_data_add(seg->p);
         else
@@ -777,7 +780,7 @@ static void tcp_ooseq_pull(struct tcp_pcb *pcb)
     }
     /* FIN ordering: a FIN ends the sequence space; anything queued after
      * it is the peer's mistake. */
-    if ((recv_flags & TF_GOT_FIN) && pcb->ooseq != NULL) {
+    if ((in.recv_flags & TF_GOT_FIN) && pcb->ooseq != NULL) {
         tcp_segs_drop(pcb->ooseq, NG_drop_TCP_OUT_OF_WINDOW);
         pcb->ooseq = NULL;
     }
@@ -787,37 +790,37 @@ static void tcp_ooseq_pull(struct tcp_pcb *pcb)
 static void tcp_receive_in_order(struct tcp_pcb *pcb)
 {
     int had_ooseq = pcb->ooseq != NULL;
-    if (had_ooseq && !(seg_flags & TCP_FIN)) {
+    if (had_ooseq && !(in.flags & TCP_FIN)) {
         /* Queued segments this one covers are duplicates; it gives way
          * to the first one it overlaps. */
-        while (pcb->ooseq != NULL && TCP_SEQ_LEQ(tcp_seg_end(pcb->ooseq), seg_seq + seg_len)) {
+        while (pcb->ooseq != NULL && TCP_SEQ_LEQ(tcp_seg_end(pcb->ooseq), in.seq + in.len)) {
             struct tcp_seg *covered = pcb->ooseq;
             pcb->ooseq = covered->next;
             tcp_seg_drop(covered, NG_drop_TCP_OUT_OF_WINDOW);
         }
-        if (pcb->ooseq != NULL && TCP_SEQ_LT(tcp_seg_seqno(pcb->ooseq), seg_seq + seg_len))
-            tcp_inseg_trim_tail((u16_t)(tcp_seg_seqno(pcb->ooseq) - seg_seq));
+        if (pcb->ooseq != NULL && TCP_SEQ_LT(tcp_seg_seqno(pcb->ooseq), in.seq + in.len))
+            tcp_inseg_trim_tail((u16_t)(tcp_seg_seqno(pcb->ooseq) - in.seq));
     } else if (had_ooseq) {
         /* An in-order FIN: what was queued lies beyond it or repeats it. */
         tcp_segs_drop(pcb->ooseq, NG_drop_TCP_OUT_OF_WINDOW);
         pcb->ooseq = NULL;
     }
 
-    tcp_rcv_advance(pcb, seg_len);
-    if (seg_flags & TCP_FIN)
-        recv_flags |= TF_GOT_FIN;
-    if (inseg.len > 0)
-        tcp_recv_data_add(inseg.p);
+    tcp_rcv_advance(pcb, in.len);
+    if (in.flags & TCP_FIN)
+        in.recv_flags |= TF_GOT_FIN;
+    if (in.seg.len > 0)
+        tcp_recv_data_add(in.seg.p);
     else
-        pbuf_free(inseg.p);         /* a bare FIN: consumed */
-    inseg.p = NULL;
+        pbuf_free(in.seg.p);        /* a bare FIN: consumed */
+    in.seg.p = NULL;
     tcp_ooseq_pull(pcb);
 
     /* RFC 9293 3.8.6.3, RFC 1122 4.2.3.2: delay the ACK (every second
      * segment is acknowledged at once by tcp_ack); RFC 5681 4.2: ACK at
      * once a segment that fills (part of) a gap; RFC 9293 eighth: ACK a
      * FIN at once. */
-    if (had_ooseq || (recv_flags & TF_GOT_FIN))
+    if (had_ooseq || (in.recv_flags & TF_GOT_FIN))
         tcp_ack_now(pcb);
     else
         tcp_ack(pcb);
@@ -837,20 +840,20 @@ static void tcp_receive_text(struct tcp_pcb *pcb)
     }
     /* The idealized segment of 3.10.7.4 "begins at RCV.NXT and does not
      * exceed the window": what came before RCV.NXT is cut off, ... */
-    if (TCP_SEQ_LT(seg_seq, pcb->rcv_nxt))
-        tcp_inseg_trim_front((u16_t)(pcb->rcv_nxt - seg_seq));
+    if (TCP_SEQ_LT(in.seq, pcb->rcv_nxt))
+        tcp_inseg_trim_front((u16_t)(pcb->rcv_nxt - in.seq));
     /* ... and so is what lies beyond RCV.NXT + RCV.WND (a FIN there too). */
     u32_t right = pcb->rcv_nxt + pcb->rcv_wnd;
-    if (TCP_SEQ_GT(seg_seq + seg_len, right))
-        tcp_inseg_trim_tail((u16_t)(right - seg_seq));
-    if (seg_len == 0) {
+    if (TCP_SEQ_GT(in.seq + in.len, right))
+        tcp_inseg_trim_tail((u16_t)(right - in.seq));
+    if (in.len == 0) {
         /* Nothing fits (a zero window, or a probe of it): tell the peer
          * where we are. */
         tcp_ack_now(pcb);
         TCP_DROP_INSEG(TCP_OUT_OF_WINDOW);
         return;
     }
-    if (seg_seq == pcb->rcv_nxt) {
+    if (in.seq == pcb->rcv_nxt) {
         tcp_receive_in_order(pcb);
     } else {
         /* RFC 5681 4.2: an out-of-order segment is acknowledged at once
@@ -865,7 +868,7 @@ static int tcp_receive_segment(struct tcp_pcb *pcb)
 {
     if (tcp_receive_ack(pcb) != 0)
         return -1;
-    if (seg_len > 0)
+    if (in.len > 0)
         tcp_receive_text(pcb);
     return 0;
 }
@@ -895,7 +898,7 @@ static err_t tcp_report_connected(struct tcp_pcb *pcb)
  * when SEG.ACK covers everything sent and nothing is left to send. */
 static int tcp_our_fin_acked(const struct tcp_pcb *pcb)
 {
-    return (seg_flags & TCP_ACK) && seg_ack == pcb->snd_nxt && pcb->unsent == NULL;
+    return (in.flags & TCP_ACK) && in.ack == pcb->snd_nxt && pcb->unsent == NULL;
 }
 
 /* "Enter the TIME-WAIT state. Start the time-wait timer, turn off the
@@ -911,7 +914,7 @@ static void tcp_enter_timewait(struct tcp_pcb *pcb)
 
 static void tcp_process_fin(struct tcp_pcb *pcb)
 {
-    int fin = (recv_flags & TF_GOT_FIN) != 0;
+    int fin = (in.recv_flags & TF_GOT_FIN) != 0;
     switch (pcb->state) {
     case ESTABLISHED:
         if (fin)
@@ -941,7 +944,7 @@ static void tcp_process_fin(struct tcp_pcb *pcb)
         /* "If our FIN is now acknowledged, delete the TCB, enter the
          * CLOSED state, and return." (tcp_input frees it.) */
         if (tcp_our_fin_acked(pcb))
-            recv_flags |= TF_CLOSED;
+            in.recv_flags |= TF_CLOSED;
         break;
     default:
         break;
@@ -953,14 +956,14 @@ static void tcp_process_fin(struct tcp_pcb *pcb)
  * ESTABLISHED, form an ACK segment ... and send it." */
 static err_t tcp_syn_sent_established(struct tcp_pcb *pcb)
 {
-    pcb->rcv_nxt = seg_seq + 1;
+    pcb->rcv_nxt = in.seq + 1;
     pcb->rcv_ann_right_edge = pcb->rcv_nxt;
     pcb->mss = tcp_send_mss(pcb);
     tcp_new_ack(pcb);               /* SND.UNA <- SEG.ACK: the SYN leaves unacked */
-    pcb->snd_wnd_max = seg_wnd;
-    tcp_set_snd_wnd(pcb, seg_wnd);
-    pcb->snd_wl1 = seg_seq;
-    pcb->snd_wl2 = seg_ack;
+    pcb->snd_wnd_max = in.wnd;
+    tcp_set_snd_wnd(pcb, in.wnd);
+    pcb->snd_wl1 = in.seq;
+    pcb->snd_wl2 = in.ack;
     pcb->tmr = tcp_ticks;           /* idle timers count from here */
     tcp_set_state(pcb, ESTABLISHED);
     tcp_set_cwnd(pcb, TCP_CALC_INITIAL_CWND(pcb->mss), NG_cwnd_INIT);
@@ -970,7 +973,7 @@ static err_t tcp_syn_sent_established(struct tcp_pcb *pcb)
     tcp_ack_now(pcb);
     /* "If there are other controls or text in the segment, then continue
      * processing at the sixth step": text and FIN. */
-    if (seg_len > 0 && tcp_receive(pcb) == 0)
+    if (in.len > 0 && tcp_receive(pcb) == 0)
         tcp_process_fin(pcb);
     return ERR_OK;
 }
@@ -985,19 +988,19 @@ static err_t tcp_syn_sent_established(struct tcp_pcb *pcb)
  * NOTE: text on the SYN is not kept (the peer sends it again). */
 static void tcp_syn_sent_simultaneous(struct tcp_pcb *pcb)
 {
-    pcb->rcv_nxt = seg_seq + 1;
+    pcb->rcv_nxt = in.seq + 1;
     pcb->rcv_ann_right_edge = pcb->rcv_nxt;
     pcb->mss = tcp_send_mss(pcb);
-    pcb->snd_wnd_max = seg_wnd;
-    tcp_set_snd_wnd(pcb, seg_wnd);
-    pcb->snd_wl1 = seg_seq;
+    pcb->snd_wnd_max = in.wnd;
+    tcp_set_snd_wnd(pcb, in.wnd);
+    pcb->snd_wl1 = in.seq;
     pcb->snd_wl2 = pcb->lastack;
     tcp_set_flags(pcb, TF_SIMOPEN);
     tcp_set_state(pcb, SYN_RCVD);
     tcp_rexmit(pcb);
     tcp_ack_now(pcb);
     tcp_inseg_strip_syn();
-    if (seg_len > 0)
+    if (in.len > 0)
         TCP_DROP_INSEG(TCP_OUT_OF_WINDOW);
 }
 
@@ -1006,10 +1009,10 @@ static err_t tcp_process_syn_sent(struct tcp_pcb *pcb)
     /* first, check the ACK bit: "If SEG.ACK =< ISS or SEG.ACK > SND.NXT,
      * send a reset (unless the RST bit is set, if so drop the segment
      * and return)". Acceptable is ISS < SEG.ACK =< SND.NXT. */
-    int ack = (seg_flags & TCP_ACK) != 0;
-    int ack_ok = ack && TCP_SEQ_BETWEEN(seg_ack, pcb->lastack + 1, pcb->snd_nxt);
+    int ack = (in.flags & TCP_ACK) != 0;
+    int ack_ok = ack && TCP_SEQ_BETWEEN(in.ack, pcb->lastack + 1, pcb->snd_nxt);
     if (ack && !ack_ok) {
-        if (seg_flags & TCP_RST) {
+        if (in.flags & TCP_RST) {
             TCP_DROP_INSEG(TCP_RST_INVALID);
         } else {
             tcp_reply_rst(pcb);
@@ -1021,17 +1024,17 @@ static err_t tcp_process_syn_sent(struct tcp_pcb *pcb)
      * user 'error: connection reset', drop the segment, enter CLOSED
      * state, delete TCB, and return. Otherwise (no ACK), drop the segment
      * and return." (RFC 5961 3.2: an acceptable ACK makes it valid.) */
-    if (seg_flags & TCP_RST) {
+    if (in.flags & TCP_RST) {
         if (!ack_ok) {
             TCP_DROP_INSEG(TCP_RST_INVALID);
             return ERR_OK;
         }
-        recv_flags |= TF_RESET;
+        in.recv_flags |= TF_RESET;
         return ERR_RST;
     }
     /* fifth: "If neither of the SYN or RST bits is set, then drop the
      * segment and return." */
-    if (!(seg_flags & TCP_SYN)) {
+    if (!(in.flags & TCP_SYN)) {
         TCP_DROP_INSEG(TCP_OUT_OF_WINDOW);
         return ERR_OK;
     }
@@ -1064,12 +1067,12 @@ static int tcp_seq_acceptable(const struct tcp_pcb *pcb)
 {
     u32_t nxt = pcb->rcv_nxt, wnd = pcb->rcv_wnd;
     if (wnd == 0)
-        return seg_seq == nxt;
-    if (TCP_SEQ_BETWEEN(seg_seq, nxt, nxt + wnd - 1))
+        return in.seq == nxt;
+    if (TCP_SEQ_BETWEEN(in.seq, nxt, nxt + wnd - 1))
         return 1;
-    if (seg_len == 0)
-        return seg_seq == nxt + wnd;
-    return seg_len > 0 && TCP_SEQ_BETWEEN(seg_seq + seg_len - 1, nxt, nxt + wnd - 1);
+    if (in.len == 0)
+        return in.seq == nxt + wnd;
+    return in.len > 0 && TCP_SEQ_BETWEEN(in.seq + in.len - 1, nxt, nxt + wnd - 1);
 }
 
 /* SYN-RECEIVED: "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED
@@ -1079,7 +1082,7 @@ static int tcp_seq_acceptable(const struct tcp_pcb *pcb)
  * the segment was dropped. */
 static err_t tcp_syn_rcvd_ack(struct tcp_pcb *pcb)
 {
-    if (!TCP_SEQ_BETWEEN(seg_ack, pcb->lastack + 1, pcb->snd_nxt)) {
+    if (!TCP_SEQ_BETWEEN(in.ack, pcb->lastack + 1, pcb->snd_nxt)) {
         tcp_reply_rst(pcb);
         TCP_DROP_INSEG(TCP_BAD_ACK);
         return ERR_VAL;
@@ -1118,8 +1121,8 @@ static err_t tcp_syn_rcvd_ack(struct tcp_pcb *pcb)
 static void tcp_simultaneous_synack(const struct tcp_pcb *pcb)
 {
     if (pcb->state == SYN_RCVD && (pcb->flags & TF_SIMOPEN) &&
-        (seg_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == (TCP_SYN | TCP_ACK) &&
-        seg_seq + 1 == pcb->rcv_nxt)
+        (in.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == (TCP_SYN | TCP_ACK) &&
+        in.seq + 1 == pcb->rcv_nxt)
         tcp_inseg_strip_syn();
 }
 
@@ -1132,7 +1135,7 @@ static err_t tcp_process_otherwise(struct tcp_pcb *pcb)
      * acceptable, an acknowledgment should be sent in reply (unless the
      * RST bit is set, if so drop the segment and return)". */
     if (!tcp_seq_acceptable(pcb)) {
-        if (seg_flags & TCP_RST) {
+        if (in.flags & TCP_RST) {
             TCP_DROP_INSEG(TCP_RST_INVALID);
         } else {
             tcp_ack_now(pcb);
@@ -1147,9 +1150,9 @@ static err_t tcp_process_otherwise(struct tcp_pcb *pcb)
      * NOTE: SYN-RECEIVED from a passive open "returns to LISTEN": the
      * listener is still there, so freeing the PCB (which tcp_input does,
      * without an err callback: it has none yet) is the same. */
-    if (seg_flags & TCP_RST) {
-        if (seg_seq == pcb->rcv_nxt) {
-            recv_flags |= TF_RESET;
+    if (in.flags & TCP_RST) {
+        if (in.seq == pcb->rcv_nxt) {
+            in.recv_flags |= TF_RESET;
             tcp_clear_flags(pcb, TF_ACK_DELAY | TF_ACK_NOW);
             return ERR_RST;
         }
@@ -1167,14 +1170,14 @@ static err_t tcp_process_otherwise(struct tcp_pcb *pcb)
      * state draws a challenge ACK and is dropped.
      * NOTE: RFC 9293 returns a passive SYN-RECEIVED to LISTEN here; we
      * keep it and challenge too, so a stray SYN cannot kill it. */
-    if (seg_flags & TCP_SYN) {
+    if (in.flags & TCP_SYN) {
         tcp_ack_now(pcb);
         TCP_DROP_INSEG(TCP_SYN_INVALID);
         return ERR_OK;
     }
     /* fifth, check the ACK field: "if the ACK bit is off, drop the
      * segment and return". */
-    if (!(seg_flags & TCP_ACK)) {
+    if (!(in.flags & TCP_ACK)) {
         TCP_DROP_INSEG(TCP_NO_ACK);
         return ERR_OK;
     }
@@ -1220,7 +1223,7 @@ static void tcp_input_reset(struct tcp_pcb *pcb)
  * receive side (tcp_shutdown of the send side only) hears ERR_CLSD. */
 static int tcp_input_closed(struct tcp_pcb *pcb)
 {
-    if (!(recv_flags & TF_CLOSED))
+    if (!(in.recv_flags & TF_CLOSED))
         return 0;
     tcp_err_fn errf = (pcb->flags & TF_RXCLOSED) ? NULL : pcb->errf;
     void *arg = pcb->callback_arg;
@@ -1236,8 +1239,8 @@ static int tcp_input_closed(struct tcp_pcb *pcb)
  * (tcp_process_refused_data). Returns ERR_ABRT when the PCB is gone. */
 static err_t tcp_input_deliver(struct tcp_pcb *pcb)
 {
-    struct pbuf *data = recv_data;
-    recv_data = NULL;
+    struct pbuf *data = in.recv_data;
+    in.recv_data = NULL;
     /* RFC 1122 4.2.2.13: data after the receive side was shut (tcp_close,
      * tcp_shutdown shut_rx) is lost: say so with a RST. */
     if (pcb->flags & TF_RXCLOSED) {
@@ -1245,8 +1248,7 @@ static err_t tcp_input_deliver(struct tcp_pcb *pcb)
         /* A FIN with the data may have taken the PCB to TIME_WAIT, where
          * tcp_abort sends nothing: the RST still goes. */
         if (pcb->state == TIME_WAIT)
-            tcp_rst(pcb, pcb->snd_nxt, pcb->rcv_nxt, &pcb->local_ip, &pcb->remote_ip,
-                    pcb->local_port, pcb->remote_port);
+            tcp_rst_pcb(pcb);
         tcp_abort(pcb);
         return ERR_ABRT;
     }
@@ -1286,20 +1288,20 @@ static int tcp_input_report(struct tcp_pcb *pcb, err_t err)
 {
     if (err == ERR_ABRT)
         return 0;
-    if (recv_flags & TF_RESET) {
+    if (in.recv_flags & TF_RESET) {
         tcp_input_reset(pcb);
         return 0;
     }
-    if (recv_acked > 0) {
-        TCP_EVENT_SENT(pcb, (u16_t)LWIP_MIN(recv_acked, 0xffffU), err);
+    if (in.recv_acked > 0) {
+        TCP_EVENT_SENT(pcb, (u16_t)LWIP_MIN(in.recv_acked, 0xffffU), err);
         if (err == ERR_ABRT)
             return 0;
     }
     if (tcp_input_closed(pcb))
         return 0;
-    if (recv_data != NULL && tcp_input_deliver(pcb) == ERR_ABRT)
+    if (in.recv_data != NULL && tcp_input_deliver(pcb) == ERR_ABRT)
         return 0;
-    if ((recv_flags & TF_GOT_FIN) && tcp_input_fin(pcb) == ERR_ABRT)
+    if ((in.recv_flags & TF_GOT_FIN) && tcp_input_fin(pcb) == ERR_ABRT)
         return 0;
     return 1;
 }
@@ -1318,7 +1320,7 @@ static int tcp_input_refused(struct tcp_pcb *pcb)
         tcp_inseg_gone();
         return 0;
     }
-    if (pcb->refused_data != NULL && seg_len > 0) {
+    if (pcb->refused_data != NULL && in.len > 0) {
         if (pcb->rcv_ann_wnd == 0)
             tcp_ack_now(pcb);
         TCP_DROP_INSEG(TCP_REFUSED);
@@ -1332,18 +1334,18 @@ static int tcp_input_refused(struct tcp_pcb *pcb)
  * tcp_output at the end, and net/tcp.c does not free the PCB under us. */
 static void tcp_input_active(struct tcp_pcb *pcb)
 {
-    recv_flags = 0;
-    recv_data = NULL;
-    recv_acked = 0;
+    in.recv_flags = 0;
+    in.recv_data = NULL;
+    in.recv_acked = 0;
     tcp_input_pcb = pcb;
     int alive = tcp_input_refused(pcb);
     if (alive > 0)
         alive = tcp_input_report(pcb, tcp_process(pcb));
     tcp_input_pcb = NULL;
-    if (recv_data != NULL) {
+    if (in.recv_data != NULL) {
         /* accepted, but the connection went before it was delivered */
-        TCP_DROP(TCP_NO_PCB, recv_data);
-        recv_data = NULL;
+        TCP_DROP(TCP_NO_PCB, in.recv_data);
+        in.recv_data = NULL;
     }
     if (alive)
         tcp_output(pcb);
@@ -1355,7 +1357,7 @@ static void tcp_input_active(struct tcp_pcb *pcb)
 static void tcp_input_no_pcb(void)
 {
     TCP_STATS_INC(proterr);
-    if (!(seg_flags & TCP_RST))
+    if (!(in.flags & TCP_RST))
         tcp_reply_rst(NULL);
     TCP_DROP_INSEG(TCP_NO_PCB);
 }
@@ -1380,9 +1382,9 @@ static void tcp_input_segment(struct pbuf *p, struct netif *inp)
         }
     }
     /* What is left was consumed whole: a pure ACK, a RST or SYN acted on. */
-    if (inseg.p != NULL) {
-        pbuf_free(inseg.p);
-        inseg.p = NULL;
+    if (in.seg.p != NULL) {
+        pbuf_free(in.seg.p);
+        in.seg.p = NULL;
     }
 }
 

@@ -55,6 +55,16 @@ static int iov_total(const struct iovec *iov, int iovcnt, size_t *total)
     return 0;
 }
 
+/* Copy the iovecs one after another into d (which has room for all). */
+static void iov_gather(u8_t *d, const struct iovec *iov, int iovcnt)
+{
+    for (int i = 0; i < iovcnt; i++) {
+        if (iov[i].iov_len)
+            memcpy(d, iov[i].iov_base, iov[i].iov_len);
+        d += iov[i].iov_len;
+    }
+}
+
 static int sock_nonblocking(const struct lwip_sock *sock, int flags)
 {
     return (flags & MSG_DONTWAIT) || netconn_is_nonblocking(sock->conn);
@@ -332,12 +342,7 @@ static ssize_t send_tcp(struct lwip_sock *sock, int s, const struct iovec *iov, 
     struct iovec joined;
     void *bounce = NULL;
     if (iovcnt > 1 && total > 0 && total <= TCP_MSS && (bounce = mem_malloc((mem_size_t)total))) {
-        u8_t *d = bounce;
-        for (int i = 0; i < iovcnt; i++) {
-            if (iov[i].iov_len)
-                memcpy(d, iov[i].iov_base, iov[i].iov_len);
-            d += iov[i].iov_len;
-        }
+        iov_gather(bounce, iov, iovcnt);
         joined.iov_base = bounce;
         joined.iov_len = total;
         iov = &joined;
@@ -418,11 +423,8 @@ static ssize_t send_dgram(struct lwip_sock *sock, int s, const struct iovec *iov
         u8_t *d = netbuf_alloc(buf, (u16_t)total);
         if (d == NULL)
             err = ERR_MEM;
-        for (int i = 0; d != NULL && i < iovcnt; i++) {
-            if (iov[i].iov_len)
-                memcpy(d, iov[i].iov_base, iov[i].iov_len);
-            d += iov[i].iov_len;
-        }
+        else
+            iov_gather(d, iov, iovcnt);
     }
     if (err == ERR_OK)
         err = to != NULL ? netconn_sendto(sock->conn, buf, &addr, port)
@@ -448,10 +450,10 @@ static ssize_t sock_send(struct lwip_sock *sock, int s, const struct iovec *iov,
     return send_dgram(sock, s, iov, iovcnt, to, tolen);
 }
 
-ssize_t lwip_sendto(int s, const void *dataptr, size_t size, int flags,
-                    const struct sockaddr *to, socklen_t tolen)
+/* send and sendto: one buffer (the trace spans are the callers'). */
+static ssize_t sock_send_buf(int s, const void *dataptr, size_t size, int flags,
+                             const struct sockaddr *to, socklen_t tolen)
 {
-    NG_TRACE1(LAYER_ENTER, NG_layer_lwip_sendto, s);
     ssize_t r = -1;
     struct lwip_sock *sock = get_socket(s);
     if (sock != NULL) {
@@ -462,6 +464,14 @@ ssize_t lwip_sendto(int s, const void *dataptr, size_t size, int flags,
             r = sock_send(sock, s, &v, 1, flags, to, tolen);
         done_socket(sock);
     }
+    return r;
+}
+
+ssize_t lwip_sendto(int s, const void *dataptr, size_t size, int flags,
+                    const struct sockaddr *to, socklen_t tolen)
+{
+    NG_TRACE1(LAYER_ENTER, NG_layer_lwip_sendto, s);
+    ssize_t r = sock_send_buf(s, dataptr, size, flags, to, tolen);
     NG_TRACE0(LAYER_EXIT, NG_layer_lwip_sendto);
     return r;
 }
@@ -469,16 +479,7 @@ ssize_t lwip_sendto(int s, const void *dataptr, size_t size, int flags,
 ssize_t lwip_send(int s, const void *dataptr, size_t size, int flags)
 {
     NG_TRACE1(LAYER_ENTER, NG_layer_lwip_send, s);
-    ssize_t r = -1;
-    struct lwip_sock *sock = get_socket(s);
-    if (sock != NULL) {
-        struct iovec v = { (void *)(uintptr_t)dataptr, size };
-        if (dataptr == NULL && size != 0)
-            sock_set_errno(sock, s, EFAULT);
-        else
-            r = sock_send(sock, s, &v, 1, flags, NULL, 0);
-        done_socket(sock);
-    }
+    ssize_t r = sock_send_buf(s, dataptr, size, flags, NULL, 0);
     NG_TRACE0(LAYER_EXIT, NG_layer_lwip_send);
     return r;
 }

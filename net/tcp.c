@@ -853,8 +853,7 @@ static err_t tcp_close_fin(struct tcp_pcb *pcb)
  * tcp_alloc frees it later, as lwIP does for ESTABLISHED. */
 static void tcp_close_reset(struct tcp_pcb *pcb)
 {
-    tcp_rst(pcb, pcb->snd_nxt, pcb->rcv_nxt, &pcb->local_ip, &pcb->remote_ip, pcb->local_port,
-            pcb->remote_port);
+    tcp_rst_pcb(pcb);
     tcp_pcb_purge(pcb);
     tcp_pcb_unlink(&tcp_active_pcbs, pcb);
     tcp_clear_flags(pcb, TF_ACK_DELAY | TF_ACK_NOW);
@@ -1440,8 +1439,7 @@ static void tcp_slowtmr_kill(struct tcp_pcb *pcb, int reset)
     tcp_pcb_purge(pcb);
     tcp_pcb_unlink(&tcp_active_pcbs, pcb);
     if (reset)
-        tcp_rst(pcb, pcb->snd_nxt, pcb->rcv_nxt, &pcb->local_ip, &pcb->remote_ip,
-                pcb->local_port, pcb->remote_port);
+        tcp_rst_pcb(pcb);
     tcp_set_state(pcb, CLOSED);
     tcp_free(pcb);
     TCP_EVENT_ERR(last_state, errf, arg, ERR_ABRT);

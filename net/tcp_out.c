@@ -920,6 +920,12 @@ void tcp_rst(const struct tcp_pcb *pcb, u32_t seqno, u32_t ackno, const ip_addr_
     NG_TRACE0(LAYER_EXIT, NG_layer_tcp_rst);
 }
 
+void tcp_rst_pcb(const struct tcp_pcb *pcb)
+{
+    tcp_rst(pcb, pcb->snd_nxt, pcb->rcv_nxt, &pcb->local_ip, &pcb->remote_ip, pcb->local_port,
+            pcb->remote_port);
+}
+
 void tcp_rst_noack(const struct tcp_pcb *pcb, u32_t seqno, const ip_addr_t *local_ip,
                    const ip_addr_t *remote_ip, u16_t local_port, u16_t remote_port)
 {

@@ -166,6 +166,9 @@ err_t tcp_send_empty_ack(struct tcp_pcb *pcb);
 void tcp_rst(const struct tcp_pcb *pcb, u32_t seqno, u32_t ackno,
              const ip_addr_t *local_ip, const ip_addr_t *remote_ip,
              u16_t local_port, u16_t remote_port);
+/* tcp_rst for pcb's own connection: SEQ = SND.NXT, ACK = RCV.NXT, its
+ * addresses and ports (an abort of a synchronized connection). */
+void tcp_rst_pcb(const struct tcp_pcb *pcb);
 /* Send a bare RST with SEQ=seqno (RFC 9293 3.10.7.1: the reply to a
  * segment that carried an ACK takes SEQ=SEG.ACK and no ACK bit). */
 void tcp_rst_noack(const struct tcp_pcb *pcb, u32_t seqno, const ip_addr_t *local_ip,

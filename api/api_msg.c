@@ -405,6 +405,20 @@ static err_t poll_tcp(void *arg, struct tcp_pcb *pcb)
     return ERR_OK;
 }
 
+/* The call blocked on this netconn's network event (conn->current_msg)
+ * ends with err; a non-blocking connect has nobody waiting and just stops.
+ * Signalled in both modes: the blocked caller waits on op_completed. */
+static void end_blocked_op(struct netconn *conn, err_t err)
+{
+    if (conn_flag(conn, NETCONN_FLAG_IN_NONBLOCKING_CONNECT)) {
+        conn_clear_flags(conn, NETCONN_FLAG_IN_NONBLOCKING_CONNECT);
+    } else if (conn->current_msg != NULL) {
+        conn->current_msg->err = err;
+        conn->current_msg = NULL;
+        sys_sem_signal(&conn->op_completed);
+    }
+}
+
 /* The PCB is gone (reset, aborted, or closed for good): everyone who waits
  * on this netconn learns it. */
 static void err_tcp(void *arg, err_t err)
@@ -437,18 +451,11 @@ static void err_tcp(void *arg, err_t err)
     if (sys_mbox_valid(&conn->acceptmbox))
         (void)sys_mbox_trypost(&conn->acceptmbox, stand_in);
 
+    /* A close waiting for its FIN has what it wanted: the connection is
+     * closed. A write or connect failed. */
     if (old_state == NETCONN_WRITE || old_state == NETCONN_CLOSE ||
-        old_state == NETCONN_CONNECT) {
-        if (conn_flag(conn, NETCONN_FLAG_IN_NONBLOCKING_CONNECT)) {
-            conn_clear_flags(conn, NETCONN_FLAG_IN_NONBLOCKING_CONNECT);  /* nobody waits */
-        } else if (conn->current_msg != NULL) {
-            /* A close waiting for its FIN has what it wanted: the
-             * connection is closed. A write or connect failed. */
-            conn->current_msg->err = old_state == NETCONN_CLOSE ? ERR_OK : err;
-            conn->current_msg = NULL;
-            sys_sem_signal(&conn->op_completed);     /* delayed in both modes */
-        }
-    }
+        old_state == NETCONN_CONNECT)
+        end_blocked_op(conn, old_state == NETCONN_CLOSE ? ERR_OK : err);
     EXIT(err_tcp);
 }
 
@@ -679,13 +686,7 @@ static void mbox_release(sys_mbox_t *mbox)
  * a non-blocking connect just stops. */
 static void fail_blocked_op(struct netconn *conn)
 {
-    if (conn_flag(conn, NETCONN_FLAG_IN_NONBLOCKING_CONNECT)) {
-        conn_clear_flags(conn, NETCONN_FLAG_IN_NONBLOCKING_CONNECT);
-    } else if (conn->current_msg != NULL) {
-        conn->current_msg->err = ERR_CLSD;
-        conn->current_msg = NULL;
-        sys_sem_signal(&conn->op_completed);
-    }
+    end_blocked_op(conn, ERR_CLSD);
     if (conn->state != NETCONN_LISTEN)
         conn->state = NETCONN_NONE;
 }

@@ -14,8 +14,9 @@ static const char *const err_text[] = {
 };
 
 /* Indexed by -err. ERR_TIMEOUT is EWOULDBLOCK: a receive or send timeout
- * (SO_RCVTIMEO / SO_SNDTIMEO) reports EAGAIN/EWOULDBLOCK, as POSIX says. */
-static const int err_errno[] = {
+ * (SO_RCVTIMEO / SO_SNDTIMEO) reports EAGAIN/EWOULDBLOCK, as POSIX says.
+ * A byte each: the errno values of both C libraries are below 256. */
+static const u8_t err_errno[] = {
     0,              /* ERR_OK */
     ENOMEM,         /* ERR_MEM */
     ENOBUFS,        /* ERR_BUF */
@@ -35,6 +36,10 @@ static const int err_errno[] = {
     EIO,            /* ERR_ARG */
 };
 
+_Static_assert(ENOMEM < 256 && ENOBUFS < 256 && EWOULDBLOCK < 256 && EHOSTUNREACH < 256 &&
+               EINPROGRESS < 256 && EINVAL < 256 && EADDRINUSE < 256 && EALREADY < 256 &&
+               EISCONN < 256 && ENOTCONN < 256 && EIO < 256 && ECONNABORTED < 256 &&
+               ECONNRESET < 256, "err_errno's values fit in a byte");
 _Static_assert(sizeof err_text / sizeof err_text[0] == sizeof err_errno / sizeof err_errno[0],
                "err_text and err_errno must cover the same err_t values");
 

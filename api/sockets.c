@@ -181,7 +181,8 @@ struct netconn *lwip_socket_netconn(int s)
 /* ---- event_callback and waking select/poll ------------------------------------- */
 
 /* Does a waiter (select sets or poll array) ask about socket s in a way
- * its current state answers? any: asks about s at all. Under PROTECT. */
+ * its current state answers? any: asks about s at all (sock is not read
+ * then, and may be NULL). Under PROTECT. */
 static int waiter_wants(const struct lwip_select_cb *scb, int s, const struct lwip_sock *sock,
                         int any)
 {
@@ -225,10 +226,9 @@ static void wake_waiters(int s, const struct lwip_sock *sock, int any)
 
 void select_wake_socket(int s)
 {
-    static const struct lwip_sock closed;   /* only "any" matters */
     SYS_ARCH_DECL_PROTECT(lev);
     SYS_ARCH_PROTECT(lev);
-    wake_waiters(s, &closed, 1);
+    wake_waiters(s, NULL, 1);   /* closed: no state to ask, only "any" matters */
     SYS_ARCH_UNPROTECT(lev);
 }
 

@@ -189,12 +189,10 @@ static int waiter_wants(const struct lwip_select_cb *scb, int s, const struct lw
     int rd = any || sock_is_readable(sock);
     int wr = any || sock->sendevent != 0 || sock->errevent != 0;
     int ex = any || sock->errevent != 0;
-    if (scb->readset || scb->writeset || scb->exceptset) {
-        if (rd && scb->readset && FD_ISSET(s, scb->readset))
-            return 1;
-        if (wr && scb->writeset && FD_ISSET(s, scb->writeset))
-            return 1;
-        if (ex && scb->exceptset && FD_ISSET(s, scb->exceptset))
+    const fd_set *sets[3] = { scb->readset, scb->writeset, scb->exceptset };
+    int answered[3] = { rd, wr, ex };
+    for (int k = 0; k < 3; k++) {
+        if (answered[k] && sets[k] != NULL && FD_ISSET(s, sets[k]))
             return 1;
     }
 #if LWIP_SOCKET_POLL

@@ -114,18 +114,19 @@ static int fd_in(const fd_set *set, int s)
 
 /* Which of the descriptors below maxfdp1 asked about in the in-sets are
  * ready, into the out-sets; the count of bits set, or -1 if one of them
- * is not an open socket. */
+ * is not an open socket. The three sets (read, write, except) are handled
+ * alike, by index. */
 static int lwip_selscan(int maxfdp1, const fd_set *rin, const fd_set *win, const fd_set *ein,
                         fd_set *rout, fd_set *wout, fd_set *eout)
 {
     NG_TRACE1(LAYER_ENTER, NG_layer_lwip_selscan, maxfdp1);
-    FD_ZERO(rout);
-    FD_ZERO(wout);
-    FD_ZERO(eout);
+    const fd_set *in[3] = { rin, win, ein };
+    fd_set *out[3] = { rout, wout, eout };
+    for (int k = 0; k < 3; k++)
+        FD_ZERO(out[k]);
     int n = 0;
     for (int s = 0; s < maxfdp1; s++) {
-        int r = fd_in(rin, s), w = fd_in(win, s), x = fd_in(ein, s);
-        if (!(r || w || x))
+        if (!(fd_in(rin, s) || fd_in(win, s) || fd_in(ein, s)))
             continue;
         SYS_ARCH_DECL_PROTECT(lev);
         SYS_ARCH_PROTECT(lev);
@@ -135,21 +136,17 @@ static int lwip_selscan(int maxfdp1, const fd_set *rin, const fd_set *win, const
             NG_TRACE0(LAYER_EXIT, NG_layer_lwip_selscan);
             return -1;
         }
-        r = r && sock_is_readable(sock);
-        w = w && (sock->sendevent != 0 || sock->errevent != 0);  /* an error: send fails at once */
-        x = x && sock->errevent != 0;
+        int ready[3] = {
+            sock_is_readable(sock),
+            sock->sendevent != 0 || sock->errevent != 0,    /* an error: send fails at once */
+            sock->errevent != 0,
+        };
         SYS_ARCH_UNPROTECT(lev);
-        if (r) {
-            FD_SET(s, rout);
-            n++;
-        }
-        if (w) {
-            FD_SET(s, wout);
-            n++;
-        }
-        if (x) {
-            FD_SET(s, eout);
-            n++;
+        for (int k = 0; k < 3; k++) {
+            if (ready[k] && fd_in(in[k], s)) {
+                FD_SET(s, out[k]);
+                n++;
+            }
         }
     }
     NG_TRACE0(LAYER_EXIT, NG_layer_lwip_selscan);

@@ -59,8 +59,10 @@ extern struct stats_ lwip_stats;
 #define TCP_STATS_INC(x) STATS_INC(tcp.x)
 #define MEM_STATS_INC(x) STATS_INC(mem.x)
 
-/* Drop reasons: the values of the NG_ENUM(drop, ...) lines. */
-#define NG_DROP_REASONS 96
+/* Drop reasons: the values of the NG_ENUM(drop, ...) lines, so one more
+ * than the last (highest) of them; a line with a higher value added after
+ * it makes net/stats.c's ng_drop_name initializer fail to compile. */
+#define NG_DROP_REASONS (NG_drop_DNS_UNMATCHED + 1)
 extern u32_t ng_drop_count[NG_DROP_REASONS];
 extern const char *const ng_drop_name[NG_DROP_REASONS];
 

@@ -738,8 +738,9 @@ static int tcp_4tuple_taken(const struct tcp_pcb *pcb)
     return 0;
 }
 
-static struct netif *tcp_route(const struct tcp_pcb *pcb, const ip_addr_t *src,
-                               const ip_addr_t *dest)
+/* The interface toward the peer: the one pcb is bound to, else the route
+ * (net/tcp_out.c sends through it too). */
+struct netif *tcp_route(const struct tcp_pcb *pcb, const ip_addr_t *src, const ip_addr_t *dest)
 {
     if (pcb != NULL && pcb->netif_idx != NETIF_NO_INDEX)
         return netif_get_by_index(pcb->netif_idx);

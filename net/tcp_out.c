@@ -118,15 +118,6 @@ static int tcp_seg_busy(const struct tcp_seg *seg)
     return seg->p->ref > 1;
 }
 
-/* The interface toward the peer: the one pcb is bound to, else the route. */
-static struct netif *tcp_route(const struct tcp_pcb *pcb, const ip_addr_t *src,
-                               const ip_addr_t *dst)
-{
-    if (pcb != NULL && pcb->netif_idx != NETIF_NO_INDEX)
-        return netif_get_by_index(pcb->netif_idx);
-    return ip_route(src, dst);
-}
-
 /* The window we offer in a segment we send now, and what we remember of
  * it. RFC 9293 3.8.6.2.2 (receiver SWS avoidance): tcp_update_rcv_ann_wnd
  * (net/tcp.c) moves the right edge only by a worthwhile amount; what we

@@ -125,6 +125,9 @@ err_t tcp_recv_null(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err);
 /* An initial sequence number (RFC 6528: a clock plus a keyed hash of the
  * connection's addresses and ports, so it cannot be predicted). */
 u32_t tcp_next_iss(const struct tcp_pcb *pcb);
+/* The interface toward the peer: the one pcb is bound to, else the route
+ * from src to dest (pcb may be NULL). */
+struct netif *tcp_route(const struct tcp_pcb *pcb, const ip_addr_t *src, const ip_addr_t *dest);
 /* The MSS to use toward dest: sendmss limited by the MTU of the route. */
 u16_t tcp_eff_send_mss(u16_t sendmss, const ip_addr_t *dest, const ip_addr_t *src);
 

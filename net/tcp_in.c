@@ -1204,19 +1204,24 @@ static err_t tcp_process(struct tcp_pcb *pcb)
 
 /* ---- tcp_input: the results, told to the application ------------------------------ */
 
+/* The connection is over: the PCB is freed, then errf (if any) hears err
+ * (lwip/tcp.h: the PCB is gone before the err callback runs). */
+static void tcp_input_free(struct tcp_pcb *pcb, tcp_err_fn errf, err_t err)
+{
+    void *arg = pcb->callback_arg;
+    enum tcp_state state = pcb->state;
+    tcp_pcb_remove(&tcp_active_pcbs, pcb);
+    tcp_free(pcb);
+    TCP_EVENT_ERR(state, errf, arg, err);
+}
+
 /* A valid RST: "signal to the user 'connection reset'", delete the TCB.
- * The PCB is freed before the err callback runs (lwip/tcp.h).
  * NOTE: RFC 9293 gives no signal in CLOSING and LAST_ACK; lwIP calls the
  * err callback in every state (an application that closed can
  * tcp_err(pcb, NULL) first). */
 static void tcp_input_reset(struct tcp_pcb *pcb)
 {
-    tcp_err_fn errf = pcb->errf;
-    void *arg = pcb->callback_arg;
-    enum tcp_state state = pcb->state;
-    tcp_pcb_remove(&tcp_active_pcbs, pcb);
-    tcp_free(pcb);
-    TCP_EVENT_ERR(state, errf, arg, ERR_RST);
+    tcp_input_free(pcb, pcb->errf, ERR_RST);
 }
 
 /* LAST_ACK done: the PCB goes. An application that did not close its
@@ -1225,12 +1230,7 @@ static int tcp_input_closed(struct tcp_pcb *pcb)
 {
     if (!(in.recv_flags & TF_CLOSED))
         return 0;
-    tcp_err_fn errf = (pcb->flags & TF_RXCLOSED) ? NULL : pcb->errf;
-    void *arg = pcb->callback_arg;
-    enum tcp_state state = pcb->state;
-    tcp_pcb_remove(&tcp_active_pcbs, pcb);
-    tcp_free(pcb);
-    TCP_EVENT_ERR(state, errf, arg, ERR_CLSD);
+    tcp_input_free(pcb, (pcb->flags & TF_RXCLOSED) ? NULL : pcb->errf, ERR_CLSD);
     return 1;
 }
 

@@ -800,50 +800,38 @@ void do_getaddr(void *m)
     struct api_msg *msg = m;
     struct netconn *conn = msg->conn;
     ENTER(do_getaddr, conn);
-    ip_addr_t *addr = msg->msg.ad.ipaddr;
-    u16_t *port = msg->msg.ad.port;
     int local = msg->msg.ad.local;
     err_t err = ERR_OK;
+    u16_t port = 0;
+    int known = local;          /* the peer's address only once there is a peer */
     if (conn->pcb.ip == NULL) {
         err = ERR_CONN;
     } else {
         switch (NETCONNTYPE_GROUP(conn->type)) {
         case NETCONN_RAW:
-            if (local) {
-                ip_addr_copy(*addr, conn->pcb.raw->local_ip);
-                *port = conn->pcb.raw->protocol;    /* lwIP: the protocol as the "port" */
-            } else if (conn->pcb.raw->flags & RAW_FLAGS_CONNECTED) {
-                ip_addr_copy(*addr, conn->pcb.raw->remote_ip);
-                *port = 0;
-            } else {
-                err = ERR_CONN;
-            }
+            /* lwIP: the protocol as the local "port", 0 as the peer's */
+            port = local ? conn->pcb.raw->protocol : 0;
+            known = known || (conn->pcb.raw->flags & RAW_FLAGS_CONNECTED);
             break;
         case NETCONN_UDP:
-            if (local) {
-                ip_addr_copy(*addr, conn->pcb.udp->local_ip);
-                *port = conn->pcb.udp->local_port;
-            } else if (conn->pcb.udp->flags & UDP_FLAGS_CONNECTED) {
-                ip_addr_copy(*addr, conn->pcb.udp->remote_ip);
-                *port = conn->pcb.udp->remote_port;
-            } else {
-                err = ERR_CONN;
-            }
+            port = local ? conn->pcb.udp->local_port : conn->pcb.udp->remote_port;
+            known = known || (conn->pcb.udp->flags & UDP_FLAGS_CONNECTED);
             break;
         case NETCONN_TCP:
-            if (local) {
-                ip_addr_copy(*addr, conn->pcb.tcp->local_ip);
-                *port = conn->pcb.tcp->local_port;
-            } else if (conn->pcb.tcp->state == CLOSED || conn->pcb.tcp->state == LISTEN) {
-                err = ERR_CONN;
-            } else {
-                ip_addr_copy(*addr, conn->pcb.tcp->remote_ip);
-                *port = conn->pcb.tcp->remote_port;
-            }
+            port = local ? conn->pcb.tcp->local_port : conn->pcb.tcp->remote_port;
+            known = known || (conn->pcb.tcp->state != CLOSED && conn->pcb.tcp->state != LISTEN);
             break;
         default:
             err = ERR_VAL;
         }
+    }
+    if (err == ERR_OK && !known)
+        err = ERR_CONN;
+    if (err == ERR_OK) {
+        /* Every PCB begins with IP_PCB: the addresses are in the same place. */
+        const struct ip_pcb *ip = conn->pcb.ip;
+        ip_addr_copy(*msg->msg.ad.ipaddr, local ? ip->local_ip : ip->remote_ip);
+        *msg->msg.ad.port = port;
     }
     msg->err = err;
     TCPIP_APIMSG_ACK(msg);

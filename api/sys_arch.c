@@ -16,12 +16,15 @@
 #include "lwip/sys.h"
 #include "trace.h"
 
+/* Rounded up. A tick is a whole number of ms (the _Static_assert below),
+ * so ms * NG_TICK_HZ / 1000 is ms / (1000 / NG_TICK_HZ): no 64-bit product. */
 static uint32_t ms_to_ticks(u32_t ms)
 {
     if (ms == 0)
         return NG_WAIT_FOREVER;
-    uint64_t t = ((uint64_t)ms * NG_TICK_HZ + 999u) / 1000u;
-    return t >= NG_WAIT_FOREVER ? NG_WAIT_FOREVER - 1 : (uint32_t)t;
+    const u32_t ms_per_tick = 1000u / NG_TICK_HZ;
+    uint32_t t = ms / ms_per_tick + (ms % ms_per_tick != 0);
+    return t >= NG_WAIT_FOREVER ? NG_WAIT_FOREVER - 1 : t;
 }
 
 /* sys_now() must wrap at 2^32 like the tick counter does, because every

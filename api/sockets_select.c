@@ -153,16 +153,17 @@ static int lwip_selscan(int maxfdp1, const fd_set *rin, const fd_set *win, const
     return n;
 }
 
-/* ms to wait for a timeval: at least 1 (0 would mean forever), capped. */
+/* ms to wait for a timeval (do_select checked it: tv_sec >= 0, tv_usec
+ * below 1000000): at least 1 (0 would mean forever), capped at 0x7fffffff.
+ * Up to 2147483 s the sum fits in 32 bits; beyond, it is over the cap. */
 static u32_t timeval_wait_ms(const struct timeval *tv)
 {
-    unsigned long long ms = (unsigned long long)tv->tv_sec * 1000u +
-                            ((unsigned long long)tv->tv_usec + 999u) / 1000u;
+    if (tv->tv_sec > 0x7fffffff / 1000)
+        return 0x7fffffffu;
+    u32_t ms = (u32_t)tv->tv_sec * 1000u + ((u32_t)tv->tv_usec + 999u) / 1000u;
     if (ms == 0)
         ms = 1;
-    if (ms > 0x7fffffffu)
-        ms = 0x7fffffffu;
-    return (u32_t)ms;
+    return ms > 0x7fffffffu ? 0x7fffffffu : ms;
 }
 
 static int do_select(int maxfdp1, fd_set *readset, fd_set *writeset, fd_set *exceptset,

@@ -185,6 +185,23 @@ static void tcp_set_snd_wnd(struct tcp_pcb *pcb, u16_t wnd)
     }
 }
 
+/* The peer's SYN is taken (RFC 9293 3.10.7.2, 3.10.7.3): "RCV.NXT is set
+ * to SEG.SEQ+1, IRS is set to SEG.SEQ"; the announced window starts
+ * there; the send MSS follows the SYN's option. */
+static void tcp_take_syn(struct tcp_pcb *pcb)
+{
+    pcb->rcv_nxt = in.seq + 1;
+    pcb->rcv_ann_right_edge = pcb->rcv_nxt;
+    pcb->mss = tcp_send_mss(pcb);
+}
+
+/* The window of the peer's SYN: its first SND.WND, and the largest so far. */
+static void tcp_take_syn_wnd(struct tcp_pcb *pcb)
+{
+    pcb->snd_wnd_max = in.wnd;
+    tcp_set_snd_wnd(pcb, in.wnd);
+}
+
 /* ---- Header and options ----------------------------------------------------------- */
 
 /* RFC 9293 3.2: options are kind (EOL, NOP) or kind, length, value.
@@ -375,14 +392,11 @@ static void tcp_listen_syn(struct tcp_pcb_listen *lpcb)
      * control or text should be queued for processing later. ISS should
      * be selected" (RFC 6528: tcp_next_iss). SND.WL1 = SEG.SEQ - 1 so the
      * window of the handshake's ACK is taken (the contract in tcp_priv.h). */
-    npcb->rcv_nxt = in.seq + 1;
-    npcb->rcv_ann_right_edge = npcb->rcv_nxt;
+    tcp_take_syn(npcb);
     u32_t iss = tcp_next_iss(npcb);
     npcb->snd_nxt = npcb->snd_lbb = npcb->lastack = npcb->snd_wl2 = iss;
     npcb->snd_wl1 = in.seq - 1;
-    npcb->snd_wnd_max = in.wnd;
-    tcp_set_snd_wnd(npcb, in.wnd);
-    npcb->mss = tcp_send_mss(npcb);
+    tcp_take_syn_wnd(npcb);
 
     tcp_pcb_register(&tcp_active_pcbs, npcb);
     /* "a SYN segment sent of the form <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>" */
@@ -693,6 +707,22 @@ static void tcp_ooseq_limit(struct tcp_pcb *pcb)
     }
 }
 
+/* The queued segments from next on that the current segment covers
+ * entirely are duplicates now and go; the current segment gives way to
+ * the first one it overlaps (its tail is cut there). Returns the first
+ * queued segment left. */
+static struct tcp_seg *tcp_inseg_give_way(struct tcp_seg *next)
+{
+    while (next != NULL && TCP_SEQ_LEQ(tcp_seg_end(next), in.seq + in.len)) {
+        struct tcp_seg *covered = next;
+        next = next->next;
+        tcp_seg_drop(covered, NG_drop_TCP_OUT_OF_WINDOW);
+    }
+    if (next != NULL && TCP_SEQ_LT(tcp_seg_seqno(next), in.seq + in.len))
+        tcp_inseg_trim_tail((u16_t)(tcp_seg_seqno(next) - in.seq));
+    return next;
+}
+
 static void tcp_ooseq_insert(struct tcp_pcb *pcb)
 {
     struct tcp_seg *prev = NULL, *next = pcb->ooseq;
@@ -721,14 +751,7 @@ static void tcp_ooseq_insert(struct tcp_pcb *pcb)
         TCP_DROP_INSEG(TCP_NO_MEMORY);
         return;
     }
-    /* Queued segments the new one covers entirely are duplicates now. */
-    while (next != NULL && TCP_SEQ_LEQ(tcp_seg_end(next), in.seq + in.len)) {
-        struct tcp_seg *covered = next;
-        next = next->next;
-        tcp_seg_drop(covered, NG_drop_TCP_OUT_OF_WINDOW);
-    }
-    if (next != NULL && TCP_SEQ_LT(tcp_seg_seqno(next), in.seq + in.len))
-        tcp_inseg_trim_tail((u16_t)(tcp_seg_seqno(next) - in.seq));
+    next = tcp_inseg_give_way(next);
     /* Nothing can follow a FIN. */
     if (in.flags & TCP_FIN) {
         tcp_segs_drop(next, NG_drop_TCP_OUT_OF_WINDOW);
@@ -791,15 +814,7 @@ static void tcp_receive_in_order(struct tcp_pcb *pcb)
 {
     int had_ooseq = pcb->ooseq != NULL;
     if (had_ooseq && !(in.flags & TCP_FIN)) {
-        /* Queued segments this one covers are duplicates; it gives way
-         * to the first one it overlaps. */
-        while (pcb->ooseq != NULL && TCP_SEQ_LEQ(tcp_seg_end(pcb->ooseq), in.seq + in.len)) {
-            struct tcp_seg *covered = pcb->ooseq;
-            pcb->ooseq = covered->next;
-            tcp_seg_drop(covered, NG_drop_TCP_OUT_OF_WINDOW);
-        }
-        if (pcb->ooseq != NULL && TCP_SEQ_LT(tcp_seg_seqno(pcb->ooseq), in.seq + in.len))
-            tcp_inseg_trim_tail((u16_t)(tcp_seg_seqno(pcb->ooseq) - in.seq));
+        pcb->ooseq = tcp_inseg_give_way(pcb->ooseq);
     } else if (had_ooseq) {
         /* An in-order FIN: what was queued lies beyond it or repeats it. */
         tcp_segs_drop(pcb->ooseq, NG_drop_TCP_OUT_OF_WINDOW);
@@ -956,12 +971,9 @@ static void tcp_process_fin(struct tcp_pcb *pcb)
  * ESTABLISHED, form an ACK segment ... and send it." */
 static err_t tcp_syn_sent_established(struct tcp_pcb *pcb)
 {
-    pcb->rcv_nxt = in.seq + 1;
-    pcb->rcv_ann_right_edge = pcb->rcv_nxt;
-    pcb->mss = tcp_send_mss(pcb);
+    tcp_take_syn(pcb);
     tcp_new_ack(pcb);               /* SND.UNA <- SEG.ACK: the SYN leaves unacked */
-    pcb->snd_wnd_max = in.wnd;
-    tcp_set_snd_wnd(pcb, in.wnd);
+    tcp_take_syn_wnd(pcb);
     pcb->snd_wl1 = in.seq;
     pcb->snd_wl2 = in.ack;
     pcb->tmr = tcp_ticks;           /* idle timers count from here */
@@ -988,11 +1000,8 @@ static err_t tcp_syn_sent_established(struct tcp_pcb *pcb)
  * NOTE: text on the SYN is not kept (the peer sends it again). */
 static void tcp_syn_sent_simultaneous(struct tcp_pcb *pcb)
 {
-    pcb->rcv_nxt = in.seq + 1;
-    pcb->rcv_ann_right_edge = pcb->rcv_nxt;
-    pcb->mss = tcp_send_mss(pcb);
-    pcb->snd_wnd_max = in.wnd;
-    tcp_set_snd_wnd(pcb, in.wnd);
+    tcp_take_syn(pcb);
+    tcp_take_syn_wnd(pcb);
     pcb->snd_wl1 = in.seq;
     pcb->snd_wl2 = pcb->lastack;
     tcp_set_flags(pcb, TF_SIMOPEN);

@@ -812,10 +812,10 @@ err_t tcp_output(struct tcp_pcb *pcb)
 
 /* ---- Segments built on the spot: ACK, RST, keepalive, probe ----------------------- */
 
-/* A pbuf with a TCP header (no options) and room for datalen bytes
- * after it, from pcb's ports, with our ACK and window. */
-static struct pbuf *tcp_output_alloc_header(struct tcp_pcb *pcb, u16_t datalen, u32_t seqno,
-                                            u8_t flags)
+/* A pbuf with a TCP header (no options, window still 0) and room for
+ * datalen bytes after it. */
+static struct pbuf *tcp_alloc_header(u16_t datalen, u16_t local_port, u16_t remote_port,
+                                     u32_t seqno, u32_t ackno, u8_t flags)
 {
     struct pbuf *p = pbuf_alloc(PBUF_IP, (u16_t)(TCP_HLEN + datalen), PBUF_RAM);
     if (p == NULL) {
@@ -823,14 +823,25 @@ static struct pbuf *tcp_output_alloc_header(struct tcp_pcb *pcb, u16_t datalen, 
         return NULL;
     }
     struct tcp_hdr *hdr = p->payload;
-    hdr->src = lwip_htons(pcb->local_port);
-    hdr->dest = lwip_htons(pcb->remote_port);
+    hdr->src = lwip_htons(local_port);
+    hdr->dest = lwip_htons(remote_port);
     hdr->seqno = lwip_htonl(seqno);
-    hdr->ackno = lwip_htonl(pcb->rcv_nxt);
+    hdr->ackno = lwip_htonl(ackno);
     TCPH_HDRLEN_FLAGS_SET(hdr, TCP_HLEN / 4, flags);
-    hdr->wnd = lwip_htons(tcp_announce_wnd(pcb, 0));
+    hdr->wnd = 0;
     hdr->chksum = 0;
     hdr->urgp = 0;
+    return p;
+}
+
+/* The same from pcb's ports, with our ACK and window. */
+static struct pbuf *tcp_output_alloc_header(struct tcp_pcb *pcb, u16_t datalen, u32_t seqno,
+                                            u8_t flags)
+{
+    struct pbuf *p = tcp_alloc_header(datalen, pcb->local_port, pcb->remote_port, seqno,
+                                      pcb->rcv_nxt, flags);
+    if (p != NULL)
+        ((struct tcp_hdr *)p->payload)->wnd = lwip_htons(tcp_announce_wnd(pcb, 0));
     return p;
 }
 
@@ -885,20 +896,11 @@ static void tcp_rst_body(const struct tcp_pcb *pcb, u8_t flags, u32_t seqno, u32
                          const ip_addr_t *local_ip, const ip_addr_t *remote_ip,
                          u16_t local_port, u16_t remote_port)
 {
-    struct pbuf *p = pbuf_alloc(PBUF_IP, TCP_HLEN, PBUF_RAM);
-    if (p == NULL) {
-        TCP_STATS_INC(memerr);
+    struct pbuf *p = tcp_alloc_header(0, local_port, remote_port, seqno,
+                                      (flags & TCP_ACK) ? ackno : 0, flags);
+    if (p == NULL)
         return;
-    }
-    struct tcp_hdr *hdr = p->payload;
-    hdr->src = lwip_htons(local_port);
-    hdr->dest = lwip_htons(remote_port);
-    hdr->seqno = lwip_htonl(seqno);
-    hdr->ackno = (flags & TCP_ACK) ? lwip_htonl(ackno) : 0;
-    TCPH_HDRLEN_FLAGS_SET(hdr, TCP_HLEN / 4, flags);
-    hdr->wnd = PP_HTONS(TCP_WND);
-    hdr->chksum = 0;
-    hdr->urgp = 0;
+    ((struct tcp_hdr *)p->payload)->wnd = PP_HTONS(TCP_WND);
     tcp_output_control(pcb, p, local_ip, remote_ip);
 }
 

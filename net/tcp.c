@@ -160,21 +160,6 @@ void tcp_pcb_unlink(struct tcp_pcb **list, struct tcp_pcb *pcb)
     }
 }
 
-/* The listen list holds struct tcp_pcb_listen; it is walked with that
- * type and only cast at the register/unlink calls (the common prefix of
- * both structs, TCP_PCB_COMMON, holds `next`). */
-static void tcp_listen_unlink(struct tcp_pcb_listen *lpcb)
-{
-    for (struct tcp_pcb_listen **link = &tcp_listen_pcbs.listen_pcbs; *link != NULL;
-         link = &(*link)->next) {
-        if (*link == lpcb) {
-            *link = lpcb->next;
-            lpcb->next = NULL;
-            return;
-        }
-    }
-}
-
 /* Backlog accounting (lwip/tcp.h): a connection counts against its
  * listener from its SYN (net/tcp_in.c sets listener and counts it) until
  * tcp_backlog_accepted. The listener pointer is kept after that (so the
@@ -266,7 +251,10 @@ static void tcp_listen_close(struct tcp_pcb_listen *lpcb)
                 pcb->listener = NULL;
         }
     }
-    tcp_listen_unlink(lpcb);
+    /* The listen list holds struct tcp_pcb_listen; it is walked with that
+     * type and only cast to register and unlink (the common prefix of both
+     * structs, TCP_PCB_COMMON, holds `next`). */
+    tcp_pcb_unlink(&tcp_listen_pcbs.pcbs, (struct tcp_pcb *)lpcb);
     NG_TRACE2(TCP_STATE, CLOSED, lpcb, (u32_t)LISTEN | (u32_t)lpcb->local_port << 16);
     memp_free(MEMP_TCP_PCB_LISTEN, lpcb);
 }
@@ -1258,12 +1246,13 @@ void tcp_fasttmr(void)
 
 /* RFC 6298 5.5: each expiry doubles the RTO ("back off the timer"), up to
  * TCP_RTO_MAX (2.5). The n-th retransmission of a segment waits the base
- * RTO shifted left by tcp_backoff[n - 1]. */
-static const u8_t tcp_backoff[] = { 1, 2, 3, 4, 5, 6, 7 };
+ * RTO shifted left by n (at most TCP_BACKOFF_MAX_SHIFT: by then the cap
+ * has long been reached). */
+#define TCP_BACKOFF_MAX_SHIFT 7
 
 static s16_t tcp_rto_backed_off(const struct tcp_pcb *pcb)
 {
-    u8_t shift = tcp_backoff[LWIP_MIN(pcb->nrtx, LWIP_ARRAYSIZE(tcp_backoff) - 1)];
+    unsigned shift = LWIP_MIN((unsigned)pcb->nrtx + 1, TCP_BACKOFF_MAX_SHIFT);
     s32_t rto = (s32_t)tcp_rto_base(pcb) << shift;
     return (s16_t)LWIP_MIN(rto, (s32_t)TCP_RTO_MAX_TICKS);
 }
@@ -1317,13 +1306,14 @@ static int tcp_slowtmr_rto(struct tcp_pcb *pcb)
 
 /* RFC 9293 3.8.6.1: while the peer's window is too small for what we
  * have, probe it: the first probe after one RTO, then at exponentially
- * growing intervals, at most TCP_RTO_MAX apart. */
-static const u8_t tcp_persist_shift[] = { 0, 1, 2, 3, 4, 5, 6 };
+ * growing intervals (persist_backoff - 1 doublings, at most
+ * TCP_PERSIST_MAX_BACKOFF - 1), at most TCP_RTO_MAX apart. */
+#define TCP_PERSIST_MAX_BACKOFF 7
 
 static u32_t tcp_persist_interval(const struct tcp_pcb *pcb)
 {
-    u8_t i = (u8_t)LWIP_MIN((unsigned)pcb->persist_backoff - 1, LWIP_ARRAYSIZE(tcp_persist_shift) - 1);
-    u32_t ticks = (u32_t)tcp_rto_base(pcb) << tcp_persist_shift[i];
+    unsigned shift = LWIP_MIN((unsigned)pcb->persist_backoff - 1, TCP_PERSIST_MAX_BACKOFF - 1);
+    u32_t ticks = (u32_t)tcp_rto_base(pcb) << shift;
     return LWIP_MIN(ticks, (u32_t)TCP_RTO_MAX_TICKS);
 }
 
@@ -1348,7 +1338,7 @@ static int tcp_slowtmr_persist(struct tcp_pcb *pcb)
      * without memory or route does not probe forever. */
     pcb->persist_probe = (u8_t)(probes < 0xff ? probes + 1 : probes);
     pcb->persist_cnt = 0;
-    if (pcb->persist_backoff < LWIP_ARRAYSIZE(tcp_persist_shift))
+    if (pcb->persist_backoff < TCP_PERSIST_MAX_BACKOFF)
         pcb->persist_backoff++;
     return 0;
 }

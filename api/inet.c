@@ -9,6 +9,7 @@
  * ten (glibc refuses leading zeros; POSIX's wording allows them).
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "lwip/errno.h"
 #include "lwip/inet.h"
@@ -50,19 +51,9 @@ int lwip_inet_pton(int af, const char *src, void *dst)
     return 1;
 }
 
-/* Append the decimal form of v (0-255) at d; returns the end. */
-static char *put_u8(char *d, unsigned v)
-{
-    if (v >= 100u)
-        *d++ = (char)('0' + v / 100u);
-    if (v >= 10u)
-        *d++ = (char)('0' + v / 10u % 10u);
-    *d++ = (char)('0' + v % 10u);
-    return d;
-}
-
 /* dst, holding "a.b.c.d" and its NUL; NULL and ENOSPC when size is too
- * small for it (nothing is written then), EAFNOSUPPORT for another family. */
+ * small for it (nothing is written then), EAFNOSUPPORT for another family.
+ * The text is ip4addr_ntoa_r's (net/ip4_addr.c). */
 const char *lwip_inet_ntop(int af, const void *src, char *dst, socklen_t size)
 {
     if (af != AF_INET) {
@@ -73,21 +64,12 @@ const char *lwip_inet_ntop(int af, const void *src, char *dst, socklen_t size)
         errno = ENOSPC;
         return NULL;
     }
-    const u8_t *b = src;
-    char text[INET_ADDRSTRLEN];
-    char *end = text;
-    for (int i = 0; i < 4; i++) {
-        if (i > 0)
-            *end++ = '.';
-        end = put_u8(end, b[i]);
-    }
-    *end++ = '\0';
-    socklen_t need = (socklen_t)(end - text);
-    if (size < need) {
+    ip4_addr_t addr;
+    memcpy(&addr.addr, src, sizeof addr.addr);     /* src need not be aligned */
+    int room = size < IP4ADDR_STRLEN_MAX ? (int)size : IP4ADDR_STRLEN_MAX;
+    if (ip4addr_ntoa_r(&addr, dst, room) == NULL) {
         errno = ENOSPC;
         return NULL;
     }
-    for (socklen_t i = 0; i < need; i++)
-        dst[i] = text[i];
     return dst;
 }

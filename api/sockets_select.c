@@ -107,26 +107,35 @@ static void waiter_end(struct lwip_select_cb *cb, u8_t counted[NUM_SOCKETS])
 
 #if LWIP_SOCKET_SELECT
 
+/* A select's three sets (read, write, except) are handled alike, by
+ * index; a NULL set asks nothing. */
+#define SELECT_SETS 3
+
 static int fd_in(const fd_set *set, int s)
 {
     return set != NULL && FD_ISSET(s, set);
 }
 
+static int fd_asked(fd_set *const in[SELECT_SETS], int s)
+{
+    for (int k = 0; k < SELECT_SETS; k++) {
+        if (fd_in(in[k], s))
+            return 1;
+    }
+    return 0;
+}
+
 /* Which of the descriptors below maxfdp1 asked about in the in-sets are
  * ready, into the out-sets; the count of bits set, or -1 if one of them
- * is not an open socket. The three sets (read, write, except) are handled
- * alike, by index. */
-static int lwip_selscan(int maxfdp1, const fd_set *rin, const fd_set *win, const fd_set *ein,
-                        fd_set *rout, fd_set *wout, fd_set *eout)
+ * is not an open socket. */
+static int lwip_selscan(int maxfdp1, fd_set *const in[SELECT_SETS], fd_set out[SELECT_SETS])
 {
     NG_TRACE1(LAYER_ENTER, NG_layer_lwip_selscan, maxfdp1);
-    const fd_set *in[3] = { rin, win, ein };
-    fd_set *out[3] = { rout, wout, eout };
-    for (int k = 0; k < 3; k++)
-        FD_ZERO(out[k]);
+    for (int k = 0; k < SELECT_SETS; k++)
+        FD_ZERO(&out[k]);
     int n = 0;
     for (int s = 0; s < maxfdp1; s++) {
-        if (!(fd_in(rin, s) || fd_in(win, s) || fd_in(ein, s)))
+        if (!fd_asked(in, s))
             continue;
         SYS_ARCH_DECL_PROTECT(lev);
         SYS_ARCH_PROTECT(lev);
@@ -136,15 +145,15 @@ static int lwip_selscan(int maxfdp1, const fd_set *rin, const fd_set *win, const
             NG_TRACE0(LAYER_EXIT, NG_layer_lwip_selscan);
             return -1;
         }
-        int ready[3] = {
+        int ready[SELECT_SETS] = {
             sock_is_readable(sock),
             sock->sendevent != 0 || sock->errevent != 0,    /* an error: send fails at once */
             sock->errevent != 0,
         };
         SYS_ARCH_UNPROTECT(lev);
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < SELECT_SETS; k++) {
             if (ready[k] && fd_in(in[k], s)) {
-                FD_SET(s, out[k]);
+                FD_SET(s, &out[k]);
                 n++;
             }
         }
@@ -175,8 +184,9 @@ static int do_select(int maxfdp1, fd_set *readset, fd_set *writeset, fd_set *exc
         sock_set_errno(NULL, -1, EINVAL);
         return -1;
     }
-    fd_set lr, lw, le;
-    int n = lwip_selscan(maxfdp1, readset, writeset, exceptset, &lr, &lw, &le);
+    fd_set *const in[SELECT_SETS] = { readset, writeset, exceptset };
+    fd_set found[SELECT_SETS];
+    int n = lwip_selscan(maxfdp1, in, found);
     int poll_only = timeout != NULL && timeout->tv_sec == 0 && timeout->tv_usec == 0;
     if (n == 0 && !poll_only) {
         struct lwip_select_cb cb;
@@ -188,13 +198,13 @@ static int do_select(int maxfdp1, fd_set *readset, fd_set *writeset, fd_set *exc
         if (waiter_begin(&cb, counted) != 0)
             return -1;
         for (int s = 0; s < maxfdp1; s++)
-            if (fd_in(readset, s) || fd_in(writeset, s) || fd_in(exceptset, s))
+            if (fd_asked(in, s))
                 waiting_add(counted, s);
         /* An event between the first scan and now would be lost: look again. */
-        n = lwip_selscan(maxfdp1, readset, writeset, exceptset, &lr, &lw, &le);
+        n = lwip_selscan(maxfdp1, in, found);
         if (n == 0) {
             sys_arch_sem_wait(&cb.sem, timeout ? timeval_wait_ms(timeout) : 0);
-            n = lwip_selscan(maxfdp1, readset, writeset, exceptset, &lr, &lw, &le);
+            n = lwip_selscan(maxfdp1, in, found);
         }
         waiter_end(&cb, counted);
     }
@@ -203,12 +213,10 @@ static int do_select(int maxfdp1, fd_set *readset, fd_set *writeset, fd_set *exc
         return -1;
     }
     /* The sets say what is ready (all clear on a timeout). */
-    if (readset)
-        *readset = lr;
-    if (writeset)
-        *writeset = lw;
-    if (exceptset)
-        *exceptset = le;
+    for (int k = 0; k < SELECT_SETS; k++) {
+        if (in[k] != NULL)
+            *in[k] = found[k];
+    }
     return n;
 }
 

@@ -85,15 +85,21 @@ struct tcp_pcb *tcp_input_pcb;
 u32_t tcp_ticks = 1;     /* see tcp_init */
 u8_t tcp_timer_ctr;
 
-/* The last ephemeral port handed out; the next is the one after it. */
-static u16_t tcp_port = TCP_LOCAL_PORT_RANGE_END;
-/* Counts tcp_tmr calls: tcp_slowtmr runs on every second one. */
-static u8_t tcp_tmr_phase;
-/* Set while tcpip_tcp_timer runs (its entry is then off the list). */
-static u8_t tcp_timer_running;
-/* RFC 6528: the secret key of the ISN hash, and the per-call increment. */
-static u32_t tcp_isn_key[4];
-static u32_t tcp_isn_count;
+/* This file's own variables (lwIP's above keep their names): one
+ * structure, so that each function reaches all of them from one address. */
+static struct {
+    /* The last ephemeral port handed out; the next is the one after it. */
+    u16_t port;
+    /* Counts tcp_tmr calls: tcp_slowtmr runs on every second one. */
+    u8_t tmr_phase;
+    /* Set while tcpip_tcp_timer runs (its entry is then off the list). */
+    u8_t timer_running;
+    /* When the armed timeout is due (sys_now() ms). */
+    u32_t timer_due;
+    /* RFC 6528: the secret key of the ISN hash, and the per-call increment. */
+    u32_t isn_key[4];
+    u32_t isn_count;
+} tcp_vars = { .port = TCP_LOCAL_PORT_RANGE_END };
 
 /* Value of tcp_pcb.flags private to this file's backlog accounting. */
 #define TCP_BACKLOG_GIVEN_BACK TF_BACKLOGACC
@@ -548,10 +554,10 @@ static u16_t tcp_new_port(void)
 {
     for (u32_t tries = 0; tries <= TCP_LOCAL_PORT_RANGE_END - TCP_LOCAL_PORT_RANGE_START;
          tries++) {
-        tcp_port = (u16_t)(tcp_port == TCP_LOCAL_PORT_RANGE_END ? TCP_LOCAL_PORT_RANGE_START
-                                                                : tcp_port + 1);
-        if (!tcp_port_in_use(tcp_port))
-            return tcp_port;
+        tcp_vars.port = (u16_t)(tcp_vars.port == TCP_LOCAL_PORT_RANGE_END
+                                    ? TCP_LOCAL_PORT_RANGE_START : tcp_vars.port + 1);
+        if (!tcp_port_in_use(tcp_vars.port))
+            return tcp_vars.port;
     }
     return 0;
 }
@@ -1118,8 +1124,8 @@ static void tcp_isn_round(u32_t v[4])
  * rounds a word, four to finish. Without the key nobody can compute it. */
 static u32_t tcp_isn_hash(const u32_t msg[3])
 {
-    u32_t v[4] = { tcp_isn_key[0], tcp_isn_key[1], tcp_isn_key[2] ^ 0x6c796765u,
-                   tcp_isn_key[3] ^ 0x74656462u };
+    const u32_t *key = tcp_vars.isn_key;
+    u32_t v[4] = { key[0], key[1], key[2] ^ 0x6c796765u, key[3] ^ 0x74656462u };
     for (unsigned i = 0; i < 3; i++) {
         v[3] ^= msg[i];
         tcp_isn_round(v);
@@ -1141,7 +1147,7 @@ static void tcp_isn_set_key(u32_t seed)
         u32_t z = x;
         z = (z ^ (z >> 16)) * 0x85ebca6bu;
         z = (z ^ (z >> 13)) * 0xc2b2ae35u;
-        tcp_isn_key[i] = z ^ (z >> 16);
+        tcp_vars.isn_key[i] = z ^ (z >> 16);
     }
 }
 
@@ -1160,7 +1166,7 @@ u32_t tcp_next_iss(const struct tcp_pcb *pcb)
         ip4_addr_get_u32(&pcb->remote_ip),
         (u32_t)pcb->local_port | (u32_t)pcb->remote_port << 16,
     };
-    u32_t m = sys_now() * 250u + tcp_isn_count++;
+    u32_t m = sys_now() * 250u + tcp_vars.isn_count++;
     return m + tcp_isn_hash(msg);
 }
 
@@ -1502,7 +1508,7 @@ void tcp_slowtmr(void)
 void tcp_tmr(void)
 {
     tcp_fasttmr();
-    if (++tcp_tmr_phase & 1)
+    if (++tcp_vars.tmr_phase & 1)
         tcp_slowtmr();
 }
 
@@ -1524,12 +1530,9 @@ static int tcp_timer_armed(void)
     return 0;
 }
 
-/* When the armed timeout is due (sys_now() ms). */
-static u32_t tcp_timer_due;
-
 static void tcp_timer_arm(u32_t due)
 {
-    tcp_timer_due = due;
+    tcp_vars.timer_due = due;
     sys_timeout_abs(due, tcpip_tcp_timer, NULL);    /* not due - sys_now(): see timeouts.h */
 }
 
@@ -1541,13 +1544,13 @@ static void tcp_timer_arm(u32_t due)
 static void tcpip_tcp_timer(void *arg)
 {
     LWIP_UNUSED_ARG(arg);
-    tcp_timer_running = 1;
+    tcp_vars.timer_running = 1;
     tcp_tmr();
-    tcp_timer_running = 0;
+    tcp_vars.timer_running = 0;
     if (!tcp_timer_wanted() || tcp_timer_armed())
         return;
     u32_t now = sys_now();
-    u32_t next = tcp_timer_due + TCP_TMR_INTERVAL;
+    u32_t next = tcp_vars.timer_due + TCP_TMR_INTERVAL;
     if ((s32_t)(next - now) < 0)
         next = now + TCP_TMR_INTERVAL;
     tcp_timer_arm(next);
@@ -1555,7 +1558,7 @@ static void tcpip_tcp_timer(void *arg)
 
 void tcp_timer_needed(void)
 {
-    if (!tcp_timer_running && tcp_timer_wanted() && !tcp_timer_armed())
+    if (!tcp_vars.timer_running && tcp_timer_wanted() && !tcp_timer_armed())
         tcp_timer_arm(sys_now() + TCP_TMR_INTERVAL);
 }
 
@@ -1601,10 +1604,10 @@ void tcp_init(void)
      * tick 0 (the first SYN, typically) could not be timed. */
     tcp_ticks = 1;
     tcp_timer_ctr = 0;
-    tcp_tmr_phase = 0;
-    tcp_timer_running = 0;
-    tcp_port = TCP_LOCAL_PORT_RANGE_END;
-    tcp_isn_count = 0;
+    tcp_vars.tmr_phase = 0;
+    tcp_vars.timer_running = 0;
+    tcp_vars.port = TCP_LOCAL_PORT_RANGE_END;
+    tcp_vars.isn_count = 0;
     tcp_isn_set_key(ng_board_random_seed());
 }
 

@@ -42,25 +42,17 @@ static enum opt_kind opt_classify(const struct netconn *conn, int level, int opt
     int group = NETCONNTYPE_GROUP(conn->type);
     switch (level) {
     case SOL_SOCKET:
-        switch (optname) {
-        case SO_REUSEADDR:
-        case SO_KEEPALIVE:
-        case SO_BROADCAST:
+        if (optname == SO_REUSEADDR || optname == SO_KEEPALIVE || optname == SO_BROADCAST)
             return OPT_PCB_INT;
-        case SO_NO_CHECK:
+        if (optname == SO_NO_CHECK)
             return group == NETCONN_UDP ? OPT_PCB_INT : OPT_UNKNOWN;
-        case SO_RCVBUF:
+        if (optname == SO_RCVBUF)
             return OPT_SOCK_INT;
-        case SO_RCVTIMEO:
-        case SO_SNDTIMEO:
+        if (optname == SO_RCVTIMEO || optname == SO_SNDTIMEO)
             return OPT_TIMEVAL;
-        case SO_ERROR:
-        case SO_TYPE:
-        case SO_ACCEPTCONN:
+        if (optname == SO_ERROR || optname == SO_TYPE || optname == SO_ACCEPTCONN)
             return OPT_GET_ONLY_INT;
-        default:
-            return OPT_UNKNOWN;
-        }
+        return OPT_UNKNOWN;
     case IPPROTO_IP:
         return optname == IP_TTL || optname == IP_TOS ? OPT_PCB_INT : OPT_UNKNOWN;
     case IPPROTO_TCP:

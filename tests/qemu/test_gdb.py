@@ -367,6 +367,37 @@ class GdbNetCommandsTest(GdbSession):
         self.assertIn("ng pcbs: takes no arguments", s["bad"])
 
 
+class GdbStepOverTraceTest(GdbSession):
+    """`step` on a line that makes a trace record goes on to the stack's
+    next call, not into the recorder's inlined fast path (netglass.py
+    tells GDB to skip tracer/trace_fast.h and the port's ng_arch.h)."""
+
+    APP = "echo_raw"
+    NET = ["-nic", "user"]
+
+    def test_step_walks_the_stack_not_the_recorder(self):
+        text, s = self.ng(
+            "break tcp_new", "continue",
+            ("skips", "info skip"),
+            ("steps", "step"), "step", "step", "step", "step", "step",
+            ("where", "bt 3"),
+            ("end", "kill"))
+        self.assertIn("Breakpoint 1, tcp_new", text)
+        self.assertIn("tracer/trace_fast.h", s["skips"])
+        self.assertIn("boards/*/ng_arch.h", s["skips"])
+        # tcp_new is { NG_TRACE1(LAYER_ENTER, ...); tcp_alloc(...) } and
+        # tcp_alloc { NG_TRACE1(LAYER_ENTER, ...); tcp_alloc_pcb(...) }: the
+        # steps go from line to line and call to call, over both records
+        steps = s["steps"]
+        self.assertIn("NG_TRACE1(LAYER_ENTER, NG_layer_tcp_new", steps)
+        self.assertIn("tcp_alloc (prio=", steps)
+        self.assertIn("tcp_alloc_pcb (prio=", steps)
+        self.assertLess(steps.index("tcp_alloc (prio="), steps.index("tcp_alloc_pcb (prio="))
+        self.assertRegex(s["where"], r"#0\s+tcp_alloc_pcb .*\n#1\s+.*tcp_alloc .*\n#2\s+.*tcp_new")
+        self.assertNotIn("trace_fast.h", steps + s["where"])
+        self.assertNotIn("ng_arch.h", steps + s["where"])
+
+
 class GdbApiCommandsTest(GdbSession):
     """ng sockets, ng netconns and ng select in apps/net_demo, its services
     up and a TCP echo connection from the host held open.

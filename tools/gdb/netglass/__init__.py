@@ -70,3 +70,21 @@ NgPools()
 NgSockets()
 NgNetconns()
 NgSelect()
+
+# `step` over the trace records: each NG_TRACE line is the recorder's fast
+# path inlined (tracer/trace_fast.h, with the port's inline helpers of
+# boards/<board>/ng_arch.h), and without these a student's `step` on such a
+# line walks through it instead of going on to the next call of the stack.
+# Breakpoints there still work; `skip delete` (or `skip disable N`) undoes
+# it. Added once, however often this package is loaded.
+_STEP_OVER = ("file tracer/trace_fast.h", "-gfi boards/*/ng_arch.h")
+
+
+def _step_over_trace():
+    have = gdb.execute("info skip", to_string=True)
+    for spec in _STEP_OVER:
+        if spec.split()[-1] not in have:
+            gdb.execute("skip " + spec, to_string=True)
+
+
+_step_over_trace()

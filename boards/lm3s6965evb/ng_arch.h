@@ -52,7 +52,7 @@ NG_ALWAYS_INLINE void ng_arch_irq_restore(uint32_t primask)
 }
 
 /* Two adjacent words, 8-byte aligned, in one instruction (the recorder's
- * head and last_time). */
+ * write pointer and stamp). */
 NG_ALWAYS_INLINE void ng_arch_load_pair(const uint32_t *p, uint32_t *a, uint32_t *b)
 {
     __asm__ volatile("ldrd %0, %1, [%2]" : "=r"(*a), "=r"(*b) : "r"(p) : "memory");
@@ -99,7 +99,8 @@ NG_ALWAYS_INLINE uint32_t ng_arch_cycles32(void)
  * counter as it is, and the tick handler adds a period to the stamp each
  * tick (ng_trace_tick_advance) as it does to ng_tick_cycles_end, so that
  * stamp == ng_tick_cycles_end - (the previous record's time) always holds:
- * one load of the counter instead of the three of ng_arch_cycles32. The
+ * two loads (the counter, the pending bit) and no arithmetic, where
+ * ng_arch_cycles32 also loads ng_tick_cycles_end and subtracts. The
  * return value is 0 when the reading can be trusted; while a SysTick is
  * pending it is the pending bit, a value above 0xffff, so that the
  * recorder folds it into its own "more than 0xffff cycles" test and takes

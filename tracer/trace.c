@@ -343,13 +343,18 @@ void ng_trace_stop(int status)
 {
     if (!ST->started || ST->ended)
         return;
+    /* Interrupts stay masked from before END until the mask is cleared, so
+     * that nothing comes after END: no interrupt's records, and none of the
+     * drain interrupt's that a block completed by END itself asks for. */
+    uint32_t irq = ng_arch_irq_save();
     ng_trace_mask |= NG_TRACE_CLASS_BIT(END);
     if (RING_WORDS - (cur_head() - ST->tail) < 2u + 2u + 3u)
         ng_trace_flush();   /* the drain is behind: make room for OVERFLOW, SYNC, END */
     ng_trace_1(NG_EV_END, (uint32_t)status);
+    ng_trace_mask = 0;      /* END is the last record */
+    ng_arch_irq_restore(irq);
     ng_trace_flush();
     ST->ended = 1;
-    ng_trace_mask = 0;      /* END is the last record */
     if (ST->transport != NG_TRACE_TO_NONE)
         ng_board_trace_close();
 }

@@ -492,6 +492,19 @@ SZ(udp_pcb, sizeof(struct udp_pcb))
 """
 
 
+def nm_symbols(path):
+    """{name: (address, size)} of an object or ELF, from `nm -S` (size 0
+    for a symbol without one, such as the linker script's)."""
+    out = subprocess.run(["arm-none-eabi-nm", "-S", path], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True).stdout
+    syms = {}
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 3:
+            syms[f[-1]] = (int(f[0], 16), int(f[1], 16) if len(f) == 4 else 0)
+    return syms
+
+
 def probe_sizes():
     """Sizes and options of this tree, as the board's compiler sees them."""
     d = tempfile.mkdtemp(prefix="ngprobe-")
@@ -509,13 +522,8 @@ def probe_sizes():
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if p.returncode:
             raise RuntimeError(p.stdout)
-        nm = subprocess.run(["arm-none-eabi-nm", "-S", obj], stdout=subprocess.PIPE, text=True)
-        out = {}
-        for line in nm.stdout.splitlines():
-            f = line.split()
-            if len(f) == 4 and f[3].startswith("ng_sz_"):
-                out[f[3][6:]] = int(f[1], 16)
-        return out
+        return {name[6:]: size for name, (_, size) in nm_symbols(obj).items()
+                if name.startswith("ng_sz_")}
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
@@ -663,13 +671,7 @@ def full_window_fit(z, heap_per_conn, segs_per_conn, bufs_per_conn, conns=4):
     PBUF_POOL, and the C library's heap left over (thread stacks and
     mailboxes come from there; the board would not start without it)."""
     elf = os.path.join(BUILD, "echo_raw.elf")
-    syms = {}
-    out = subprocess.run(["arm-none-eabi-nm", "-S", elf], stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL, text=True).stdout
-    for line in out.splitlines():
-        f = line.split()
-        if len(f) >= 3 and f[-1] in ("_heap_start", "_heap_end", "ng_trace"):
-            syms[f[-1]] = (int(f[0], 16), int(f[1], 16) if len(f) == 4 else 0)
+    syms = nm_symbols(elf)
     if not {"_heap_start", "_heap_end", "ng_trace"} <= set(syms):
         print("%d connections at full window: not checked (%s has no ng_trace or heap symbols)"
               % (conns, os.path.relpath(elf, ROOT)))

@@ -83,11 +83,11 @@ static void set_limit(void)
     set_head(h);                /* a full turn puts wp back at ring[0] */
     uint32_t block_end = (h | (BLOCK_WORDS - 1u)) + 1u;
     uint32_t free_end = ST->tail + RING_WORDS;
-    ST->limit = (int32_t)(block_end - free_end) < 0 ? block_end : free_end;
+    uint32_t limit = (int32_t)(block_end - free_end) < 0 ? block_end : free_end;
     if (ST->need_sync)
-        ST->limit = h;          /* the next record must come to write_slow */
-    /* A record of 3 words starting below wlimit ends by the limit. */
-    ST->wlimit = (uintptr_t)ST->ring + (uintptr_t)(ST->limit - ST->lap) * 4u - 8u;
+        limit = h;              /* the next record must come to write_slow */
+    /* A record of 3 words starting below wlimit ends by the limit (in words). */
+    ST->wlimit = (uintptr_t)ST->ring + (uintptr_t)(limit - ST->lap) * 4u - 8u;
 }
 
 static void put(uint32_t *h, uint32_t w)
@@ -210,7 +210,7 @@ void ng_trace_var(uint32_t hdr, uint32_t w1, const void *data, uint32_t len)
     uint32_t unsure = ng_arch_trace_clock(&reading);
     uintptr_t wp;
     uint32_t stamp;
-    ng_trace_load_wp_time(st, &wp, &stamp);
+    ng_trace_load_wp_stamp(st, &wp, &stamp);
     uint32_t dt = stamp - reading;
     /* 2 + nw words end by the limit, which is wlimit + 2 words. */
     if (__builtin_expect((dt | unsure) <= 0xffffu && wp + nw * 4u <= st->wlimit, 1)) {
@@ -221,7 +221,7 @@ void ng_trace_var(uint32_t hdr, uint32_t w1, const void *data, uint32_t len)
             p[1 + nw] = 0;                  /* the padding of the last word */
             memcpy(&p[2], data, len);
         }
-        ng_trace_store_wp_time(st, (uintptr_t)(p + 2 + nw), reading);
+        ng_trace_store_wp_stamp(st, (uintptr_t)(p + 2 + nw), reading);
         ng_arch_irq_restore(irq);
         return;
     }

@@ -41,7 +41,6 @@ struct ng_trace_state {
     uintptr_t wlimit;           /* the fast path writes a record only below this
                                  * address: its up to 3 words end by the limit */
     uint32_t lap;               /* words written before ring[0] of this turn */
-    uint32_t limit;             /* words: the fast path may write up to this one */
     uint32_t tail;              /* words shipped, free-running */
     uint32_t lost;              /* dropped since the last OVERFLOW record */
     uint32_t lost_total;
@@ -62,7 +61,7 @@ void ng_trace_record_slow(uint32_t hdr_n, uint32_t w1, uint32_t w2, uint32_t irq
 
 /* wp and stamp in one ldrd/strd where an address is 32 bits (the
  * board); two plain accesses where it is not (the host build). */
-NG_ALWAYS_INLINE void ng_trace_load_wp_time(
+NG_ALWAYS_INLINE void ng_trace_load_wp_stamp(
     const struct ng_trace_state *st, uintptr_t *wp, uint32_t *t)
 {
     if (sizeof(uintptr_t) == sizeof(uint32_t)) {
@@ -75,7 +74,7 @@ NG_ALWAYS_INLINE void ng_trace_load_wp_time(
     }
 }
 
-NG_ALWAYS_INLINE void ng_trace_store_wp_time(
+NG_ALWAYS_INLINE void ng_trace_store_wp_stamp(
     struct ng_trace_state *st, uintptr_t wp, uint32_t t)
 {
     if (sizeof(uintptr_t) == sizeof(uint32_t)) {
@@ -106,7 +105,7 @@ NG_ALWAYS_INLINE void ng_trace_record_at(struct ng_trace_state *st, uint32_t hdr
     uint32_t unsure = ng_arch_trace_clock(&reading);   /* > 0xffff: a tick to sort out */
     uintptr_t wp;
     uint32_t stamp;
-    ng_trace_load_wp_time(st, &wp, &stamp);
+    ng_trace_load_wp_stamp(st, &wp, &stamp);
     uint32_t dt = stamp - reading;
     if (__builtin_expect((dt | unsure) > 0xffffu || wp >= st->wlimit, 0)) {
         ng_trace_record_slow(hdr | n << 16, w1, w2, irq);
@@ -119,7 +118,7 @@ NG_ALWAYS_INLINE void ng_trace_record_at(struct ng_trace_state *st, uint32_t hdr
         p[1] = w1;
     if (n >= 2)
         p[2] = w2;
-    ng_trace_store_wp_time(st, (uintptr_t)(p + 1 + n), reading);
+    ng_trace_store_wp_stamp(st, (uintptr_t)(p + 1 + n), reading);
     ng_arch_irq_restore(irq);
 }
 

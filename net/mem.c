@@ -115,19 +115,21 @@ static void bad_free(const char *fn, const void *rmem, const char *why)
 }
 
 /* The header of the block whose payload is rmem, after checking that it
- * is one (called under protection). */
+ * is one (called under protection). With LWIP_NOASSERT the checks are
+ * compiled out and a bad pointer is the caller's undefined behaviour. */
 static struct mem *checked_block(const void *rmem, const char *fn)
 {
     const u8_t *p = rmem;
-    if (p < ram_heap + HDR_SIZE || p >= ram_heap + MEM_SIZE_ALIGNED ||
-        ((mem_ptr_t)p % MEM_ALIGNMENT) != 0)
+    if (NG_ASSERTS_ON && (p < ram_heap + HDR_SIZE || p >= ram_heap + MEM_SIZE_ALIGNED ||
+        ((mem_ptr_t)p % MEM_ALIGNMENT) != 0))
         bad_free(fn, rmem, "is not in the heap");
     struct mem *m = (struct mem *)(void *)(p - HDR_SIZE);
     mem_size_t off = offset_of(m);
-    if (m->magic != MEM_MAGIC || m->next > END_OFFSET || m->next <= off || m->prev > off ||
-        at(m->next)->prev != off || (off != 0 && at(m->prev)->next != off))
+    if (NG_ASSERTS_ON &&
+        (m->magic != MEM_MAGIC || m->next > END_OFFSET || m->next <= off || m->prev > off ||
+         at(m->next)->prev != off || (off != 0 && at(m->prev)->next != off)))
         bad_free(fn, rmem, "is not the start of a heap block");
-    if (!m->used)
+    if (NG_ASSERTS_ON && !m->used)
         bad_free(fn, rmem, "is already free (double free)");
     return m;
 }

@@ -7,7 +7,9 @@
  * (which the statistics, the tests and the debugger read). memp_malloc pops
  * the free list and memp_free pushes onto it: O(1), no fragmentation.
  *
- * Checks, each an assertion (exit status 120) naming the pool:
+ * Checks, each an assertion (exit status 120) naming the pool, compiled
+ * out with LWIP_NOASSERT (lwIP's own pools check as little) except the
+ * guard, which is MEMP_OVERFLOW_CHECK's:
  *  - memp_free of an address that is not a slot of the pool;
  *  - a double free (the slot's in-use bit is already clear);
  *  - with MEMP_OVERFLOW_CHECK, a write past the end of an element: a guard
@@ -162,10 +164,10 @@ void *memp_malloc(memp_t type)
         return NULL;
     }
     int slot = slot_of(d, m);
-    if (slot < 0 || bit_get(d, slot) ||
-        (m->next != NULL && slot_of(d, m->next) < 0))
+    if (NG_ASSERTS_ON && (slot < 0 || bit_get(d, slot) ||
+                          (m->next != NULL && slot_of(d, m->next) < 0)))
         pool_fault("memp_malloc", d, m, "on the free list is corrupt (written after free?)");
-    if (!guard_intact(d, (u8_t *)m))
+    if (MEMP_OVERFLOW_CHECK && !guard_intact(d, (u8_t *)m))
         pool_fault("memp_malloc", d, m, "had its guard overwritten while free (overflow)");
     *d->tab = m->next;
     bit_set(d, slot, 1);
@@ -189,11 +191,11 @@ void memp_free(memp_t type, void *mem)
     SYS_ARCH_DECL_PROTECT(lev);
     SYS_ARCH_PROTECT(lev);
     int slot = slot_of(d, mem);
-    if (slot < 0)
+    if (NG_ASSERTS_ON && slot < 0)
         pool_fault("memp_free", d, mem, "is not an element of this pool");
-    if (!bit_get(d, slot))
+    if (NG_ASSERTS_ON && !bit_get(d, slot))
         pool_fault("memp_free", d, mem, "is already free (double free)");
-    if (!guard_intact(d, mem))
+    if (MEMP_OVERFLOW_CHECK && !guard_intact(d, mem))
         pool_fault("memp_free", d, mem, "overflowed: the guard after the element is overwritten");
     bit_set(d, slot, 0);
     struct memp *m = mem;
@@ -211,7 +213,7 @@ u16_t memp_in_use(memp_t type)
 
 void memp_overflow_check_all(void)
 {
-    if (!ready)
+    if (!ready || !MEMP_OVERFLOW_CHECK)
         return;
     SYS_ARCH_DECL_PROTECT(lev);
     SYS_ARCH_PROTECT(lev);

@@ -9,7 +9,8 @@
  * counter can never disagree; ng_drop_pbuf is how the protocols throw a
  * received packet away (reason, their drop counter, free). stats_display
  * prints everything that is not zero, one short line per item, for the
- * console at the end of a demo.
+ * console at the end of a demo; it and the names are compiled only with
+ * LWIP_STATS_DISPLAY (netglass's default; lwIP's is 0).
  */
 #include "lwip/stats.h"
 #include "lwip/memp.h"
@@ -22,6 +23,7 @@
 struct stats_ lwip_stats;
 u32_t ng_drop_count[NG_DROP_REASONS];
 
+#if LWIP_STATS_DISPLAY
 /* ng_drop_name[value] = "NAME" for each NG_ENUM(drop, NAME, value) line and
  * nothing for the other NG_ENUM types. NG_IS_DROP(type) is 1 exactly when
  * the token is `drop`: only then does NG_PROBE_##type expand to two
@@ -48,6 +50,7 @@ const char *const ng_drop_name[NG_DROP_REASONS] = {
 #undef NG_STATE
 #undef NG_EVENT
 #undef NG_ENUM
+#endif
 
 void ng_drop(unsigned reason, const void *arg)
 {
@@ -99,6 +102,7 @@ void stats_init(void)
     SYS_ARCH_UNPROTECT(lev);
 }
 
+#if LWIP_STATS_DISPLAY
 /* One line for a protocol, with only its non-zero counters; none if all are. */
 static void display_proto(const struct stats_proto *p, const char *name)
 {
@@ -158,3 +162,4 @@ void stats_display(void)
                    (unsigned long)ng_drop_count[i]);
     printf("stats: drops total %lu\n", (unsigned long)ng_drops_total());
 }
+#endif

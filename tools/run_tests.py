@@ -50,6 +50,13 @@ CORELOCK_MAKE = ["UNIT_BUILD=" + CORELOCK_BUILD, "UNIT_OBJ=" + CORELOCK_BUILD + 
                  "-fno-omit-frame-pointer -DLWIP_TCPIP_CORE_LOCKING=1"] + \
                 [CORELOCK_BUILD + "/" + t for t in CORELOCK_TESTS]
 
+# The build whose code size is compared with lwIP's (tools/bench_api.py):
+# every file at -Os, tracing compiled out, and lwIP's defaults for the
+# checks lwIP makes optional: no assertions (LWIP_NOASSERT), no pool
+# guards (MEMP_OVERFLOW_CHECK 0), no stats_display (LWIP_STATS_DISPLAY 0).
+LWIP_CHECKS_MAKE = ["TRACE=0", "OPT=-Os", "HOT_SRC=", "BUILD=build/lm3s6965evb-os-lwipchecks",
+                    "EXTRA_CFLAGS=-DLWIP_NOASSERT -DMEMP_OVERFLOW_CHECK=0 -DLWIP_STATS_DISPLAY=0"]
+
 
 def run_unit():
     p1, f1, s1 = run_check_binaries(os.path.join(ROOT, "build", "host", "tests"), None)
@@ -126,7 +133,10 @@ SUITES = {
               ["APP=net_demo", "BUILD=build/lm3s6965evb-corelock",
                "EXTRA_CFLAGS=-DLWIP_TCPIP_CORE_LOCKING=1"],
               ["APP=lwip_compat", "BUILD=build/lm3s6965evb-corelock",
-               "EXTRA_CFLAGS=-DLWIP_TCPIP_CORE_LOCKING=1"]],
+               "EXTRA_CFLAGS=-DLWIP_TCPIP_CORE_LOCKING=1"],
+              # net_demo as the footprint is measured against lwIP's figure
+              # (tools/bench_api.py): -Os, TRACE=0, lwIP's default checks
+              ["APP=net_demo"] + LWIP_CHECKS_MAKE],
              lambda: run_unittest("tests/qemu")),
 }
 

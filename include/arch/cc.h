@@ -41,7 +41,10 @@ void ng_panic(int status, const char *file, int line, const char *what)
 #define LWIP_PLATFORM_DIAG(x) do { printf x; } while (0)
 #define LWIP_PLATFORM_ASSERT(msg) ng_panic(120, __FILE__, __LINE__, (msg))
 
-#define LWIP_ASSERT(message, assertion) do { if (!(assertion)) \
+/* NG_ASSERTS_ON comes from lwip/opt.h (LWIP_NOASSERT); with it 0 the
+ * condition is still compiled (its variables count as used) but never
+ * evaluated, and GCC drops the test and the message. */
+#define LWIP_ASSERT(message, assertion) do { if (NG_ASSERTS_ON && !(assertion)) \
     LWIP_PLATFORM_ASSERT(message); } while (0)
 
 #endif

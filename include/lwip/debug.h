@@ -27,7 +27,7 @@
 
 #ifndef LWIP_ERROR
 #define LWIP_ERROR(message, expression, handler) do { if (!(expression)) { \
-    LWIP_PLATFORM_DIAG(("%s\n", message)); handler; } } while (0)
+    if (NG_ASSERTS_ON) LWIP_PLATFORM_DIAG(("%s\n", message)); handler; } } while (0)
 #endif
 
 #if LWIP_DEBUG

@@ -450,13 +450,31 @@
 #ifndef LWIP_STATS
 #define LWIP_STATS 1
 #endif
+/* stats_display and the drop reasons' names (ng_drop_name): 1 here (the
+ * demos print their counters when they end), 0 in lwIP, where
+ * stats_display() is then an empty macro. The counters are kept either
+ * way. */
+#ifndef LWIP_STATS_DISPLAY
+#define LWIP_STATS_DISPLAY 1
+#endif
 #ifndef NG_TRACE_FRAME_BYTES
 #define NG_TRACE_FRAME_BYTES 64     /* bytes of each frame kept in FRAME_RX/TX records */
 #endif
 
-/* Debug output and assertions. */
-#ifndef LWIP_NOASSERT
-#define LWIP_NOASSERT 0
+/* Debug output and assertions. LWIP_NOASSERT works as in lwIP: not
+ * defined (netglass's default), every LWIP_ASSERT and the stack's own
+ * checks (a double free, a pool element that is not one, a corrupt free
+ * list) end the run with exit status 120 and a message, and LWIP_ERROR
+ * prints its message before it returns the error; defined (empty or
+ * non-zero; 0 counts as not defined), all of that is compiled out and
+ * LWIP_ERROR returns its error silently: lwIP's figures of code size are
+ * taken so. NG_ASSERTS_ON is 1 or 0 accordingly, tested where each
+ * assertion expands (arch/cc.h, lwip/debug.h): (0 - X - 1) is -1 exactly
+ * when X is 0, and 1 when X is empty. */
+#if !defined(LWIP_NOASSERT) || (0 - LWIP_NOASSERT - 1) == -1
+#define NG_ASSERTS_ON 1
+#else
+#define NG_ASSERTS_ON 0
 #endif
 #ifndef LWIP_DEBUG
 #define LWIP_DEBUG 0

@@ -64,7 +64,9 @@ extern struct stats_ lwip_stats;
  * it makes net/stats.c's ng_drop_name initializer fail to compile. */
 #define NG_DROP_REASONS (NG_drop_DNS_UNMATCHED + 1)
 extern u32_t ng_drop_count[NG_DROP_REASONS];
+#if LWIP_STATS_DISPLAY
 extern const char *const ng_drop_name[NG_DROP_REASONS];
+#endif
 
 /* Count a drop under its reason (NG_drop_<NAME>) and trace it. `arg` is
  * what was dropped (usually the pbuf), for the record. Does not free. */
@@ -79,6 +81,10 @@ void ng_drop_pbuf(unsigned reason, struct pbuf *p, struct stats_proto *proto);
 u32_t ng_drops_total(void);
 
 void stats_init(void);
+#if LWIP_STATS_DISPLAY
 void stats_display(void);   /* print every counter that is not zero */
+#else
+#define stats_display()
+#endif
 
 #endif

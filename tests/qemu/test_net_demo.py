@@ -41,6 +41,8 @@ which slirp hands to the host's loopback) and a scripted DNS resolver on
 
 NetDemoCoreLockTest repeats all of it with the image built for
 LWIP_TCPIP_CORE_LOCKING = 1 (build/lm3s6965evb-corelock/net_demo.elf).
+NetDemoLwipChecksTest repeats it with the image the footprint is measured on
+(build/lm3s6965evb-os-lwipchecks/: -Os, TRACE=0, lwIP's default checks).
 NetDemoFallbackTest boots with no network at all: no lease, the fallback
 address, a clean exit.
 
@@ -635,6 +637,16 @@ class NetDemoCoreLockTest(NetDemoTest):
     tcpip_mbox."""
 
     BUILD_DIR = "lm3s6965evb-corelock"
+
+
+class NetDemoLwipChecksTest(NetDemoTest):
+    """The same steps with the image whose code size is compared with
+    lwIP's (build/lm3s6965evb-os-lwipchecks/, tools/bench_api.py): every
+    file at -Os, tracing compiled out, and lwIP's defaults for its optional
+    checks (LWIP_NOASSERT, MEMP_OVERFLOW_CHECK 0, LWIP_STATS_DISPLAY 0), so
+    the figure is of a stack that works."""
+
+    BUILD_DIR = "lm3s6965evb-os-lwipchecks"
 
 
 class NetDemoFallbackTest(unittest.TestCase):

@@ -375,27 +375,27 @@ static void frag_ref_free(struct pbuf *p)
 
 /* Chain to h the n bytes of p from offset off, as references into p's
  * pbufs (one pbuf_custom_ref per pbuf of p they lie in). */
-static err_t frag_attach(struct pbuf *h, struct pbuf *p, u16_t off, u16_t n)
+static err_t frag_attach(struct pbuf *h, struct pbuf *p, unsigned off, unsigned n)
 {
     u16_t qoff;
-    struct pbuf *q = pbuf_skip(p, off, &qoff);
+    struct pbuf *q = pbuf_skip(p, (u16_t)off, &qoff);
     while (n > 0 && q) {
-        u16_t take = (u16_t)LWIP_MIN(n, q->len - qoff);
+        unsigned take = LWIP_MIN(n, (unsigned)(q->len - qoff));
         if (take > 0) {
             struct pbuf_custom_ref *ref = memp_malloc(MEMP_FRAG_PBUF);
             if (ref == NULL)
                 return ERR_MEM;
             ref->pc.custom_free_function = frag_ref_free;
             ref->original = q;
-            struct pbuf *r = pbuf_alloced_custom(PBUF_RAW, take, PBUF_REF, &ref->pc,
-                                                 (u8_t *)q->payload + qoff, take);
+            struct pbuf *r = pbuf_alloced_custom(PBUF_RAW, (u16_t)take, PBUF_REF, &ref->pc,
+                                                 (u8_t *)q->payload + qoff, (u16_t)take);
             if (r == NULL) {
                 memp_free(MEMP_FRAG_PBUF, ref);
                 return ERR_MEM;
             }
             pbuf_ref(q);
             pbuf_cat(h, r);
-            n = (u16_t)(n - take);
+            n -= take;
         }
         qoff = 0;
         q = q->next;
@@ -406,22 +406,22 @@ static err_t frag_attach(struct pbuf *h, struct pbuf *p, u16_t off, u16_t n)
 /* RFC 791 3.1 "Options", the copied flag: fragments after the first carry
  * only the options whose type has bit 0x80 set. Writes the header for
  * them into out and returns its length (padded to whole words). */
-static u16_t frag_later_header(const u8_t *hdr, u16_t hlen, u8_t *out)
+static unsigned frag_later_header(const u8_t *hdr, unsigned hlen, u8_t *out)
 {
-    u16_t n = IP_HLEN;
+    unsigned n = IP_HLEN;
     memcpy(out, hdr, IP_HLEN);
-    for (u16_t i = IP_HLEN; i < hlen;) {
+    for (unsigned i = IP_HLEN; i < hlen;) {
         u8_t type = hdr[i];
         if (type == 0)
             break;
-        u16_t olen = (type == 1 || i + 1 >= hlen) ? 1 : hdr[i + 1];
+        unsigned olen = (type == 1 || i + 1 >= hlen) ? 1 : hdr[i + 1];
         if (olen < 1 || i + olen > hlen)
             break;
         if (type & 0x80) {
             memcpy(out + n, hdr + i, olen);
-            n = (u16_t)(n + olen);
+            n += olen;
         }
-        i = (u16_t)(i + olen);
+        i += olen;
     }
     while (n & 3)
         out[n++] = 0;       /* end of option list, then padding */
@@ -432,26 +432,26 @@ static u16_t frag_later_header(const u8_t *hdr, u16_t hlen, u8_t *out)
 static err_t frag_send(struct pbuf *p, struct netif *netif, const ip4_addr_t *dest)
 {
     const struct ip_hdr *orig = p->payload;
-    u16_t hlen = IPH_HL_BYTES(orig);
+    unsigned hlen = IPH_HL_BYTES(orig);
     u8_t later[IP_HLEN_MAX];
-    u16_t later_hlen = frag_later_header(p->payload, hlen, later);
-    u16_t field = lwip_ntohs(IPH_OFFSET(orig));
-    u16_t base = (u16_t)(field & IP_OFFMASK);   /* p may be a fragment itself (forwarding) */
+    unsigned later_hlen = frag_later_header(p->payload, hlen, later);
+    unsigned field = lwip_ntohs(IPH_OFFSET(orig));
+    unsigned base = field & IP_OFFMASK;     /* p may be a fragment itself (forwarding) */
     int orig_mf = (field & IP_MF) != 0;
-    u16_t left = (u16_t)(p->tot_len - hlen);
-    u16_t done = 0;
+    unsigned left = p->tot_len - hlen;
+    unsigned done = 0;
     err_t result = ERR_OK;
 
     while (left > 0) {
         const u8_t *fhdr = done == 0 ? (const u8_t *)p->payload : later;
-        u16_t fhl = done == 0 ? hlen : later_hlen;
+        unsigned fhl = done == 0 ? hlen : later_hlen;
         if (netif->mtu < fhl + 8)
             return ERR_VAL;     /* not even 8 bytes of data fit */
-        u16_t room = (u16_t)((netif->mtu - fhl) & ~7U);
-        u16_t n = LWIP_MIN(left, room);
+        unsigned room = (netif->mtu - fhl) & ~7U;
+        unsigned n = LWIP_MIN(left, room);
         int last = n == left;
 
-        struct pbuf *h = pbuf_alloc(PBUF_LINK, fhl, PBUF_RAM);
+        struct pbuf *h = pbuf_alloc(PBUF_LINK, (u16_t)fhl, PBUF_RAM);
         if (h == NULL) {
             IPFRAG_STATS_INC(memerr);
             return ERR_MEM;
@@ -459,12 +459,12 @@ static err_t frag_send(struct pbuf *p, struct netif *netif, const ip4_addr_t *de
         memcpy(h->payload, fhdr, fhl);
         struct ip_hdr *fh = h->payload;
         IPH_LEN_SET(fh, lwip_htons((u16_t)(fhl + n)));
-        u16_t off = (u16_t)((base + done / 8) & IP_OFFMASK);
+        unsigned off = (base + done / 8) & IP_OFFMASK;
         IPH_OFFSET_SET(fh, lwip_htons((u16_t)(off | ((!last || orig_mf) ? IP_MF : 0))));
         IPH_CHKSUM_SET(fh, 0);
-        IPH_CHKSUM_SET(fh, inet_chksum(fh, fhl));
+        IPH_CHKSUM_SET(fh, inet_chksum(fh, (u16_t)fhl));
 
-        err_t err = frag_attach(h, p, (u16_t)(hlen + done), n);
+        err_t err = frag_attach(h, p, hlen + done, n);
         if (err != ERR_OK) {
             IPFRAG_STATS_INC(memerr);
             pbuf_free(h);
@@ -475,8 +475,8 @@ static err_t frag_send(struct pbuf *p, struct netif *netif, const ip4_addr_t *de
         if (result == ERR_OK)
             result = err;
         pbuf_free(h);
-        done = (u16_t)(done + n);
-        left = (u16_t)(left - n);
+        done += n;
+        left -= n;
     }
     return result;
 }

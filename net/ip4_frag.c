@@ -85,6 +85,15 @@ u16_t ip_reass_get_pbufcount(void)
     return reass_pbufcount;
 }
 
+/* The 20 bytes of a fixed IP header, from one place to another (to and
+ * from the copy of fragment 0's header that an ip_reassdata keeps): one
+ * function for the five copies, kept out of line (noinline) so that -Os
+ * does not write the copy loop out again at each. */
+static __attribute__((noinline)) void copy_fixed_header(void *to, const void *from)
+{
+    memcpy(to, from, IP_HLEN);
+}
+
 /* Drop one received fragment; reason chosen by the caller (NG_DROP's
  * function, since the reason is a value here, not a name). */
 static void frag_drop(unsigned reason, struct pbuf *p)
@@ -123,7 +132,7 @@ static void reass_timeout(struct ip_reassdata *ipr)
     struct pbuf *first = ipr->p;
     if ((ipr->flags & IP_REASS_FLAG_FIRSTFRAG) && HELPER(first)->start == 0) {
         struct pbuf *next = HELPER(first)->next_pbuf;
-        memcpy(first->payload, &ipr->iphdr, IP_HLEN);
+        copy_fixed_header(first->payload, &ipr->iphdr);
         icmp_time_exceed(first, ICMP_TE_FRAG);
         ipr->p = next;
         frag_drop(NG_drop_REASS_TIMEOUT, first);
@@ -186,7 +195,7 @@ static struct ip_reassdata *reass_new(const struct ip_hdr *h)
     if (ipr == NULL)
         return NULL;
     memset(ipr, 0, sizeof *ipr);
-    memcpy(&ipr->iphdr, h, IP_HLEN);
+    copy_fixed_header(&ipr->iphdr, h);
     ipr->timer = IP_REASS_MAXAGE;
     struct ip_reassdata **pp = &reassdatagrams;
     while (*pp)
@@ -231,7 +240,7 @@ static enum reass_verdict reass_insert(struct ip_reassdata *ipr, struct pbuf *p,
     /* Fragment 0's header is the datagram's: keep it before the helper
      * overwrites it. */
     if (start == 0) {
-        memcpy(&ipr->iphdr, p->payload, IP_HLEN);
+        copy_fixed_header(&ipr->iphdr, p->payload);
         ipr->flags |= IP_REASS_FLAG_FIRSTFRAG;
     }
     if (last) {
@@ -270,7 +279,7 @@ static struct pbuf *reass_join(struct ip_reassdata *ipr)
     struct pbuf *whole = ipr->p;
     struct pbuf *q = HELPER(whole)->next_pbuf;
 
-    memcpy(whole->payload, &ipr->iphdr, IP_HLEN);   /* options, if any, were never touched */
+    copy_fixed_header(whole->payload, &ipr->iphdr);  /* options, if any, were never touched */
     struct ip_hdr *h = whole->payload;
     u16_t hlen = IPH_HL_BYTES(h);
     IPH_LEN_SET(h, lwip_htons((u16_t)(hlen + ipr->datagram_len)));
@@ -409,7 +418,7 @@ static err_t frag_attach(struct pbuf *h, struct pbuf *p, unsigned off, unsigned 
 static unsigned frag_later_header(const u8_t *hdr, unsigned hlen, u8_t *out)
 {
     unsigned n = IP_HLEN;
-    memcpy(out, hdr, IP_HLEN);
+    copy_fixed_header(out, hdr);
     for (unsigned i = IP_HLEN; i < hlen;) {
         u8_t type = hdr[i];
         if (type == 0)

@@ -422,9 +422,9 @@ static struct netif *ip4_accept_link_addressed(const struct pbuf *p, u16_t hlen,
     if (IPH_PROTO(iphdr) != IP_PROTO_UDP || (IPH_OFFSET(iphdr) & PP_HTONS(IP_OFFMASK)) ||
         p->tot_len < hlen + 4u)
         return NULL;        /* not UDP, or a later fragment (no ports in it) */
-    u16_t dest_port = (u16_t)(pbuf_get_at(p, (u16_t)(hlen + 2)) << 8 |
-                              pbuf_get_at(p, (u16_t)(hlen + 3)));
-    return dest_port == 68 ? inp : NULL;       /* DHCP_CLIENT_PORT */
+    u16_t dest_port;        /* network order, as it is on the wire */
+    pbuf_copy_partial(p, &dest_port, 2, (u16_t)(hlen + 2));    /* tot_len checked above */
+    return dest_port == PP_HTONS(68) ? inp : NULL;             /* DHCP_CLIENT_PORT */
 }
 
 /* RFC 1122 3.2.1.3: a source must be one host. 0.0.0.0 is allowed: it is

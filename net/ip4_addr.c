@@ -41,21 +41,16 @@ u8_t ip4_addr_netmask_valid(u32_t netmask)
     return (host_bits & (host_bits + 1)) == 0;
 }
 
-static int is_digit_of(char c, unsigned base, unsigned *value)
+/* c's value as a digit of a number in base 8, 10 or 16; 16 if it is not
+ * a digit in any of them. */
+static unsigned digit_value(char c)
 {
-    unsigned v;
     if (c >= '0' && c <= '9')
-        v = (unsigned)(c - '0');
-    else if (c >= 'a' && c <= 'f')
-        v = (unsigned)(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F')
-        v = (unsigned)(c - 'A' + 10);
-    else
-        return 0;
-    if (v >= base)
-        return 0;
-    *value = v;
-    return 1;
+        return (unsigned)(c - '0');
+    c = (char)(c | 0x20);       /* 'A'..'F' to 'a'..'f' (no other character lands there) */
+    if (c >= 'a' && c <= 'f')
+        return (unsigned)(c - 'a' + 10);
+    return 16;
 }
 
 /* One number as inet_aton(3) reads it: 0x.. hex, 0.. octal, else decimal.
@@ -63,26 +58,26 @@ static int is_digit_of(char c, unsigned base, unsigned *value)
 static const char *parse_part(const char *cp, u32_t *out)
 {
     unsigned base = 10, digit;
-    if (*cp < '0' || *cp > '9')
+    if (digit_value(*cp) >= 10)
         return NULL;
     if (cp[0] == '0') {
         base = 8;
         cp++;
-        if (*cp == 'x' || *cp == 'X') {
+        if ((*cp | 0x20) == 'x') {
             base = 16;
             cp++;
-            if (!is_digit_of(*cp, 16, &digit))
+            if (digit_value(*cp) >= 16)
                 return NULL;
         }
     }
     u32_t v = 0;
-    while (is_digit_of(*cp, base, &digit)) {
+    while ((digit = digit_value(*cp)) < base) {
         if (v > (0xffffffffUL - digit) / base)
             return NULL;
         v = v * base + digit;
         cp++;
     }
-    if (*cp >= '0' && *cp <= '9')
+    if (digit < 10)
         return NULL;            /* an 8 or 9 in an octal number */
     *out = v;
     return cp;
@@ -109,13 +104,14 @@ int ip4addr_aton(const char *cp, ip4_addr_t *addr)
             return 0;
         cp++;
     }
-    if (*cp != '\0' && *cp != ' ' && *cp != '\t' && *cp != '\n' && *cp != '\r' &&
-        *cp != '\f' && *cp != '\v')
+    /* the end, or white space: ' ', or '\t' '\n' '\v' '\f' '\r', which are
+     * consecutive in ASCII */
+    if (*cp != '\0' && *cp != ' ' && (unsigned)(*cp - '\t') > (unsigned)('\r' - '\t'))
         return 0;
 
-    static const u32_t last_max[4] = { 0xffffffffUL, 0xffffffUL, 0xffffUL, 0xffUL };
+    /* the last part fills the 32 - 8 * (n - 1) bits the others leave */
     u32_t value = parts[n - 1];
-    if (value > last_max[n - 1])
+    if (value > 0xffffffffUL >> (8 * (n - 1)))
         return 0;
     for (int i = 0; i < n - 1; i++) {
         if (parts[i] > 0xff)

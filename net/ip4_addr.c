@@ -139,11 +139,11 @@ char *ip4addr_ntoa_r(const ip4_addr_t *addr, char *buf, int buflen)
         unsigned b = ((const u8_t *)&addr->addr)[i];
         if (i)
             tmp[len++] = '.';
-        if (b >= 100)
-            tmp[len++] = (char)('0' + b / 100);
-        if (b >= 10)
-            tmp[len++] = (char)('0' + b / 10 % 10);
-        tmp[len++] = (char)('0' + b % 10);
+        /* the hundreds, tens and ones digits, without leading zeros */
+        for (unsigned d = 100; d > 0; d /= 10) {
+            if (b >= d || d == 1)
+                tmp[len++] = (char)('0' + b / d % 10);
+        }
     }
     if (len >= buflen)
         return NULL;

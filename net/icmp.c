@@ -179,8 +179,11 @@ static int icmp_error_allowed(const struct pbuf *p)
         return 0;
     if (IPH_OFFSET(iphdr) & PP_HTONS(IP_OFFMASK))
         return 0;
-    if (ip4_addr_isany_val(src) || ip4_addr_isloopback(&src) || ip4_addr_ismulticast(&src) ||
-        ip4_addr_is_bcast_anywhere(&src) || (lwip_ntohl(src.addr) >> 28) == 0xf)
+    /* 224/4 (multicast) and 240/4 (class E) are 224/3; 0.0.0.0 is one of
+     * the broadcasts ip4_addr_is_bcast_anywhere knows */
+    if (ip4_addr_isloopback(&src) ||
+        (src.addr & PP_HTONL(0xe0000000UL)) == PP_HTONL(0xe0000000UL) ||
+        ip4_addr_is_bcast_anywhere(&src))
         return 0;
     if (IPH_PROTO(iphdr) == IP_PROTO_ICMP) {
         if (p->tot_len <= hlen)

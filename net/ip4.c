@@ -243,12 +243,14 @@ err_t ip4_output_if_src(struct pbuf *p, const ip4_addr_t *src, const ip4_addr_t 
     return ip4_output_if_flags(p, src, dest, ttl, tos, proto, netif, 0);
 }
 
+/* ip4_output_if_src with the interface's address for a missing source; the
+ * same arguments, so the call is only a jump. */
 err_t ip4_output_if(struct pbuf *p, const ip4_addr_t *src, const ip4_addr_t *dest,
                     u8_t ttl, u8_t tos, u8_t proto, struct netif *netif)
 {
     if (ip4_addr_isany(src))
         src = netif_ip4_addr(netif);
-    return ip4_output_if_flags(p, src, dest, ttl, tos, proto, netif, 0);
+    return ip4_output_if_src(p, src, dest, ttl, tos, proto, netif);
 }
 
 err_t ip4_output(struct pbuf *p, const ip4_addr_t *src, const ip4_addr_t *dest,

@@ -31,11 +31,13 @@ void (*ng_icmp_echo_reply_hook)(struct pbuf *p, const ip4_addr_t *from);
 
 /* ---- echo (RFC 792 "Echo or Echo Reply Message", RFC 1122 3.2.2.6) ---- */
 
+/* ip_current_*() are always set here: icmp_input is called by ip4_input
+ * only (ip4_deliver), after it has filled in ip_data, so the netif that
+ * accepted the request and its header are there to be used. */
 static void icmp_echo(struct pbuf *p, struct netif *inp)
 {
     const ip4_addr_t *to = ip_current_dest_addr();
-    struct netif *netif = ip_current_netif() ? ip_current_netif() : inp;
-    int bcast = ip4_addr_isbroadcast(to, netif);
+    int bcast = ip4_addr_isbroadcast(to, ip_current_netif());
     int mcast = ip4_addr_ismulticast(to);
 
     /* 3.2.2.6: an echo to a broadcast or multicast address MAY be silently
@@ -77,7 +79,7 @@ static void icmp_echo(struct pbuf *p, struct netif *inp)
     if (bcast || mcast)
         ip4_addr_copy(from, *netif_ip4_addr(inp));
     ip4_addr_copy(dest, *ip_current_src_addr());
-    u8_t tos = ip_current_header() ? IPH_TOS(ip_current_header()) : 0;
+    u8_t tos = IPH_TOS(ip_current_header());
 
     ICMP_STATS_INC(xmit);
     ip4_output_if(r, &from, &dest, ICMP_TTL, tos, IP_PROTO_ICMP, inp);

@@ -135,14 +135,14 @@ u16_t inet_chksum_pbuf(struct pbuf *p)
     return (u16_t)~lwip_htons(sum_chain(p, p ? p->tot_len : 0));
 }
 
-/* The pseudo-header's words: source and destination address (already in
- * network order in memory), zero and protocol, length (RFC 768, RFC 9293 3.1). */
+/* The pseudo-header's words: source and destination address (each two
+ * words, in network order in memory: as numbers, the halves of the
+ * address in host order), zero and protocol, length (RFC 768, RFC 9293 3.1). */
 static u32_t sum_pseudo(u8_t proto, u16_t proto_len, const ip4_addr_t *src,
                         const ip4_addr_t *dest)
 {
-    u32_t acc = sum_words((const u8_t *)&src->addr, 4, 0);
-    acc = sum_words((const u8_t *)&dest->addr, 4, acc);
-    return acc + proto + proto_len;
+    u32_t s = lwip_ntohl(src->addr), d = lwip_ntohl(dest->addr);
+    return (s >> 16) + (s & 0xffffu) + (d >> 16) + (d & 0xffffu) + proto + proto_len;
 }
 
 u16_t inet_chksum_pseudo_partial(struct pbuf *p, u8_t proto, u16_t proto_len,

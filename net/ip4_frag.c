@@ -342,10 +342,7 @@ static struct pbuf *reass_fragment(struct pbuf *p)
     case REASS_CONFLICT:
         IPFRAG_STATS_INC(proterr);
         frag_drop(NG_drop_REASS_BAD, p);
-        if (ipr->p)
-            reass_discard(ipr, NG_drop_REASS_BAD);
-        else
-            reass_unlink(ipr);
+        reass_discard(ipr, NG_drop_REASS_BAD);  /* (with nothing held: just the slot) */
         return NULL;
     case REASS_ADDED:
         break;

@@ -399,13 +399,14 @@ static struct netif *ip4_accept(const ip4_addr_t *dest, struct netif *inp)
         if (ip4_addr_eq(dest, netif_ip4_addr(inp)) || ip4_addr_isbroadcast(dest, inp))
             return inp;
     }
-    /* RFC 1122 3.2.1.3 (g): 127/8 from outside is not for anyone. */
-    if (ip4_addr_isloopback(dest))
+    /* RFC 1122 3.2.1.3 (g): 127/8 from outside is not for anyone; and
+     * 0.0.0.0 is nobody's address (an interface without one has it). */
+    if (ip4_addr_isloopback(dest) || ip4_addr_isany_val(*dest))
         return NULL;
-    /* the weak host model: any of our addresses, whichever interface */
+    /* the weak host model: any of our addresses, whichever interface (inp
+     * itself again too: its address did not match above, so it cannot now) */
     NETIF_FOREACH(netif) {
-        if (netif != inp && netif_is_up(netif) && !ip4_addr_isany_val(*netif_ip4_addr(netif)) &&
-            ip4_addr_eq(dest, netif_ip4_addr(netif)))
+        if (netif_is_up(netif) && ip4_addr_eq(dest, netif_ip4_addr(netif)))
             return netif;
     }
     return NULL;

@@ -284,13 +284,15 @@ static int ip4_canforward(const ip4_addr_t *dest, const struct pbuf *p)
 
     if (p->flags & (PBUF_FLAG_LLBCAST | PBUF_FLAG_LLMCAST))
         return 0;
-    if (ip4_addr_ismulticast(dest) || ip4_addr_isloopback(dest) || ip4_addr_islinklocal(dest))
+    /* 224/3: multicast (224/4) and class E (240/4, reserved) */
+    if ((dest->addr & PP_HTONL(0xe0000000UL)) == PP_HTONL(0xe0000000UL) ||
+        ip4_addr_isloopback(dest) || ip4_addr_islinklocal(dest))
         return 0;
     NETIF_FOREACH(netif) {
         if (ip4_addr_isbroadcast(dest, netif))
             return 0;
     }
-    return (lwip_ntohl(dest->addr) >> 28) != 0xf;     /* class E: reserved */
+    return 1;
 }
 
 /* p is not ours, and ip4_canforward said it may travel on. */

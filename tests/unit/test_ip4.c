@@ -702,9 +702,10 @@ END_TEST
 
 START_TEST(forward_never_broadcasts)
 {
-    /* another subnet's directed broadcast, 255.255.255.255, a group, link-local */
+    /* another subnet's directed broadcast, 255.255.255.255, a group, link-local,
+     * class E */
     static const char *const dsts[] = { "192.168.1.255", "255.255.255.255", "224.0.0.9",
-                                        "169.254.1.1" };
+                                        "169.254.1.1", "240.0.0.1" };
     add_rn2();
     ip4_forwarding = 1;
     for (unsigned i = 0; i < LWIP_ARRAYSIZE(dsts); i++) {
@@ -712,9 +713,9 @@ START_TEST(forward_never_broadcasts)
         rx(&rn.netif, buf, n);
     }
     /* 255.255.255.255 is ours (accepted, then nobody's protocol) */
-    ck_assert_uint_eq(ng_drop_count[NG_drop_IP_NOT_FOR_US], 3);
+    ck_assert_uint_eq(ng_drop_count[NG_drop_IP_NOT_FOR_US], 4);
     ck_assert_uint_eq(ng_drop_count[NG_drop_IP_PROTO], 1);
-    ck_assert_uint_eq(ng_drops_total(), 4);
+    ck_assert_uint_eq(ng_drops_total(), 5);
     assert_nothing_sent();
     ng_assert_net_clean();
 }

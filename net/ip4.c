@@ -384,14 +384,12 @@ static int ip4_is_all_hosts(const ip4_addr_t *addr)
     return addr->addr == PP_HTONL(LWIP_MAKEU32(224, 0, 0, 1));
 }
 
-/* Which of our interfaces takes a packet for dest that arrived on inp,
- * or NULL if none does (RFC 1122 3.2.1.3, 3.3.4.2, 3.3.6). */
+/* Which of our interfaces takes a packet for dest that arrived on inp
+ * (which is up), or NULL if none does (RFC 1122 3.2.1.3, 3.3.4.2, 3.3.6). */
 static struct netif *ip4_accept(const ip4_addr_t *dest, struct netif *inp)
 {
     struct netif *netif;
 
-    if (!netif_is_up(inp))
-        return NULL;
     if (ip4_addr_ismulticast(dest))
         return ip4_is_all_hosts(dest) ? inp : NULL;
     if (!ip4_addr_isany_val(*netif_ip4_addr(inp))) {
@@ -421,7 +419,7 @@ static struct netif *ip4_accept(const ip4_addr_t *dest, struct netif *inp)
 static struct netif *ip4_accept_link_addressed(const struct pbuf *p, u16_t hlen,
                                                struct netif *inp)
 {
-    if (!LWIP_DHCP || !netif_is_up(inp))
+    if (!LWIP_DHCP)
         return NULL;
     const struct ip_hdr *iphdr = p->payload;
     if (IPH_PROTO(iphdr) != IP_PROTO_UDP || (IPH_OFFSET(iphdr) & PP_HTONS(IP_OFFMASK)) ||
@@ -527,9 +525,12 @@ static void ip4_receive(struct pbuf *p, struct netif *inp)
     ip4_addr_t src, dest;
     src.addr = iphdr->src.addr;
     dest.addr = iphdr->dest.addr;
-    struct netif *netif = ip4_accept(&dest, inp);
-    if (netif == NULL)
-        netif = ip4_accept_link_addressed(p, hlen, inp);
+    struct netif *netif = NULL;
+    if (netif_is_up(inp)) {         /* an interface that is down takes nothing */
+        netif = ip4_accept(&dest, inp);
+        if (netif == NULL)
+            netif = ip4_accept_link_addressed(p, hlen, inp);
+    }
     int forward = 0;
     if (netif == NULL) {
         forward = ip4_forwarding && ip4_canforward(&dest, p);

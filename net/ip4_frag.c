@@ -393,12 +393,10 @@ static err_t frag_attach(struct pbuf *h, struct pbuf *p, unsigned off, unsigned 
                 return ERR_MEM;
             ref->pc.custom_free_function = frag_ref_free;
             ref->original = q;
+            /* cannot fail: PBUF_RAW puts nothing in front, and the memory
+             * given is exactly the length asked for */
             struct pbuf *r = pbuf_alloced_custom(PBUF_RAW, (u16_t)take, PBUF_REF, &ref->pc,
                                                  (u8_t *)q->payload + qoff, (u16_t)take);
-            if (r == NULL) {
-                memp_free(MEMP_FRAG_PBUF, ref);
-                return ERR_MEM;
-            }
             pbuf_ref(q);
             pbuf_cat(h, r);
             n -= take;

@@ -173,22 +173,28 @@ void netif_init(void)
 
 /* ---- adding and removing --------------------------------------------------- */
 
-/* The smallest number from netif_num on that no interface has (0..254, so
- * that netif_get_index, num + 1, fits in a u8_t and is never 0). */
+/* Interface numbers are 0..254, so that netif_get_index, num + 1, fits in
+ * a u8_t and is never 0: after 254 comes 0 again. */
+static u8_t next_num(u8_t num)
+{
+    return num == 254 ? 0 : (u8_t)(num + 1);
+}
+
+/* The first number from netif_num on (wrapping round) that no interface
+ * has. */
 static u8_t free_num(void)
 {
     u8_t num = netif_num;
-    for (int tries = 0; tries < 255; tries++) {
+    do {
         struct netif *n;
-        int taken = 0;
         NETIF_FOREACH(n) {
             if (n->num == num)
-                taken = 1;
+                break;
         }
-        if (!taken)
-            return num;
-        num = num == 254 ? 0 : (u8_t)(num + 1);
-    }
+        if (n == NULL)
+            return num;         /* nobody has it */
+        num = next_num(num);
+    } while (num != netif_num);
     LWIP_ASSERT("netif_add: 255 interfaces already", 0);
     return 0;
 }
@@ -221,7 +227,7 @@ struct netif *netif_add(struct netif *netif, const ip4_addr_t *ipaddr, const ip4
         return NULL;
 
     netif->num = free_num();
-    netif_num = netif->num == 254 ? 0 : (u8_t)(netif->num + 1);
+    netif_num = next_num(netif->num);
     netif->next = netif_list;
     netif_list = netif;
 

@@ -77,36 +77,31 @@
 
 /* ---- stand-in messages ------------------------------------------------------- */
 
-static const u8_t netconn_aborted;
-static const u8_t netconn_reset;
-static const u8_t netconn_closed;
+/* One static byte per stand-in, holding the error it stands for: the
+ * address says "not data", the byte says which error. */
+static const err_t netconn_stand_in[] = { ERR_ABRT, ERR_RST, ERR_CLSD };
+#define STAND_INS (sizeof(netconn_stand_in) / sizeof(netconn_stand_in[0]))
+
+/* The three errors are consecutive codes (lwip/err.h), so the error picks
+ * its byte: index ERR_ABRT - err. */
+_Static_assert(ERR_RST == ERR_ABRT - 1 && ERR_CLSD == ERR_ABRT - 2,
+               "netconn_stand_in[] is indexed by ERR_ABRT - err");
 
 void *lwip_netconn_err_to_msg(err_t err)
 {
-    switch (err) {
-    case ERR_ABRT:
-        return (void *)&netconn_aborted;
-    case ERR_RST:
-        return (void *)&netconn_reset;
-    case ERR_CLSD:
-        return (void *)&netconn_closed;
-    default:
-        LWIP_ASSERT("lwip_netconn_err_to_msg: no stand-in for this error", 0);
-        return NULL;
-    }
+    unsigned i = (unsigned)(ERR_ABRT - err);
+    LWIP_ASSERT("lwip_netconn_err_to_msg: no stand-in for this error", i < STAND_INS);
+    return (void *)&netconn_stand_in[i];
 }
 
 int lwip_netconn_is_err_msg(void *msg, err_t *err)
 {
     LWIP_ASSERT("lwip_netconn_is_err_msg: err != NULL", err != NULL);
-    if (msg == &netconn_aborted)
-        *err = ERR_ABRT;
-    else if (msg == &netconn_reset)
-        *err = ERR_RST;
-    else if (msg == &netconn_closed)
-        *err = ERR_CLSD;
-    else
+    /* As integers: msg may point anywhere, not only into the table. */
+    uintptr_t i = (uintptr_t)msg - (uintptr_t)netconn_stand_in;
+    if (i >= sizeof(netconn_stand_in))
         return 0;
+    *err = *(const err_t *)msg;
     return 1;
 }
 

@@ -107,6 +107,14 @@ int lwip_netconn_is_err_msg(void *msg, err_t *err)
 
 /* ---- small helpers ---------------------------------------------------------- */
 
+/* API_EVENT: a netconn without a callback (a bare netconn app) has nobody
+ * to tell. */
+void netconn_api_event(struct netconn *conn, enum netconn_evt evt, u16_t len)
+{
+    if (conn->callback != NULL)
+        conn->callback(conn, evt, len);
+}
+
 static void conn_set_flags(struct netconn *conn, u8_t set)
 {
     SYS_ARCH_DECL_PROTECT(lev);

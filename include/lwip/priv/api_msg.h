@@ -98,8 +98,10 @@ struct dns_api_msg {
 #define TCPIP_APIMSG_ACK(m) sys_sem_signal(&(m)->conn->op_completed)
 #endif
 
-/* Tell the netconn's callback (event_callback for a socket). */
-#define API_EVENT(c, e, l) do { if ((c)->callback != NULL) (c)->callback((c), (e), (l)); } while (0)
+/* Tell the netconn's callback (event_callback for a socket). One function
+ * (api_msg.c) rather than the test and call at each of the many places. */
+void netconn_api_event(struct netconn *conn, enum netconn_evt evt, u16_t len);
+#define API_EVENT(c, e, l) netconn_api_event((c), (e), (l))
 
 /* ---- api/api_lib.c -------------------------------------------------------------- */
 /* The crossing to tcpip_thread: run fn(msg) there (or under the core lock)

@@ -308,27 +308,33 @@ static struct tcpip_msg *callback_msg_alloc(enum tcpip_msg_type type,
     return msg;
 }
 
-/* Run function(ctx) in tcpip_thread; waits while the mailbox is full. */
-err_t tcpip_callback(tcpip_callback_fn function, void *ctx)
+/* Post a callback message: waiting while the mailbox is full (block), or
+ * ERR_MEM then. (Not inlined: each caller would get its own copy.) */
+static __attribute__((noinline)) err_t callback_post(tcpip_callback_fn function, void *ctx,
+                                                     int block)
 {
     struct tcpip_msg *msg = callback_msg_alloc(TCPIP_MSG_CALLBACK, function, ctx);
     if (msg == NULL)
         return ERR_MEM;
-    sys_mbox_post(&tcpip_mbox, msg);
+    if (block) {
+        sys_mbox_post(&tcpip_mbox, msg);
+    } else if (sys_mbox_trypost(&tcpip_mbox, msg) != ERR_OK) {
+        memp_free(MEMP_TCPIP_MSG_API, msg);
+        return ERR_MEM;
+    }
     return ERR_OK;
+}
+
+/* Run function(ctx) in tcpip_thread; waits while the mailbox is full. */
+err_t tcpip_callback(tcpip_callback_fn function, void *ctx)
+{
+    return callback_post(function, ctx, 1);
 }
 
 /* The same without waiting: ERR_MEM when the mailbox is full. */
 err_t tcpip_try_callback(tcpip_callback_fn function, void *ctx)
 {
-    struct tcpip_msg *msg = callback_msg_alloc(TCPIP_MSG_CALLBACK, function, ctx);
-    if (msg == NULL)
-        return ERR_MEM;
-    if (sys_mbox_trypost(&tcpip_mbox, msg) != ERR_OK) {
-        memp_free(MEMP_TCPIP_MSG_API, msg);
-        return ERR_MEM;
-    }
-    return ERR_OK;
+    return callback_post(function, ctx, 0);
 }
 
 /* A callback message allocated once and posted many times (from anywhere,

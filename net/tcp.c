@@ -528,19 +528,19 @@ err_t tcp_tcp_get_tcp_addrinfo(struct tcp_pcb *pcb, int local, ip_addr_t *addr, 
 
 /* ---- Binding ------------------------------------------------------------------------ */
 
-/* Is port used by any PCB on any list? */
+/* Is port used by any PCB on any list? The listeners are walked as
+ * struct tcp_pcb (tcp_listen_pcbs.pcbs): both structs begin with IP_PCB
+ * and TCP_PCB_COMMON, which hold every field looked at here (next,
+ * local_ip, so_options, local_port), so one loop serves all four lists. */
 static int tcp_port_in_use(u16_t port)
 {
-    struct tcp_pcb *lists[] = { tcp_bound_pcbs, tcp_active_pcbs, tcp_tw_pcbs };
+    struct tcp_pcb *lists[] = { tcp_bound_pcbs, tcp_active_pcbs, tcp_tw_pcbs,
+                                tcp_listen_pcbs.pcbs };
     for (unsigned i = 0; i < LWIP_ARRAYSIZE(lists); i++) {
         for (const struct tcp_pcb *pcb = lists[i]; pcb != NULL; pcb = pcb->next) {
             if (pcb->local_port == port)
                 return 1;
         }
-    }
-    for (const struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l != NULL; l = l->next) {
-        if (l->local_port == port)
-            return 1;
     }
     return 0;
 }
@@ -581,18 +581,16 @@ static int tcp_bind_taken(const struct tcp_pcb *pcb, const ip_addr_t *ipaddr, u1
      * connections wait in TIME_WAIT (they still tell segments apart by
      * the whole 4-tuple). */
     int check_tw = !(SO_REUSE && ip_get_option(pcb, SOF_REUSEADDR));
-    struct tcp_pcb *lists[] = { tcp_bound_pcbs, tcp_active_pcbs, check_tw ? tcp_tw_pcbs : NULL };
+    /* The listeners as struct tcp_pcb, as in tcp_port_in_use (pcb itself,
+     * CLOSED, is never one of them). */
+    struct tcp_pcb *lists[] = { tcp_bound_pcbs, tcp_active_pcbs, check_tw ? tcp_tw_pcbs : NULL,
+                                tcp_listen_pcbs.pcbs };
     for (unsigned i = 0; i < LWIP_ARRAYSIZE(lists); i++) {
         for (const struct tcp_pcb *c = lists[i]; c != NULL; c = c->next) {
             if (c != pcb && tcp_bind_clash(pcb->so_options, ipaddr, port, c->so_options,
                                            &c->local_ip, c->local_port))
                 return 1;
         }
-    }
-    for (const struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l != NULL; l = l->next) {
-        if (tcp_bind_clash(pcb->so_options, ipaddr, port, l->so_options, &l->local_ip,
-                           l->local_port))
-            return 1;
     }
     return 0;
 }

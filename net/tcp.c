@@ -80,6 +80,14 @@ struct tcp_pcb *tcp_bound_pcbs;
 union tcp_listen_pcbs_t tcp_listen_pcbs;
 struct tcp_pcb *tcp_active_pcbs;
 struct tcp_pcb *tcp_tw_pcbs;
+
+/* The four lists, for the loops that walk several: the two that hold
+ * connections first (TCP_CONN_LISTS of them), then the bound and the
+ * listening PCBs. */
+static struct tcp_pcb *const *const tcp_lists[] = {
+    &tcp_active_pcbs, &tcp_tw_pcbs, &tcp_bound_pcbs, &tcp_listen_pcbs.pcbs
+};
+#define TCP_CONN_LISTS 2
 u8_t tcp_active_pcbs_changed;
 struct tcp_pcb *tcp_input_pcb;
 u32_t tcp_ticks = 1;     /* see tcp_init */
@@ -250,16 +258,17 @@ void tcp_free(struct tcp_pcb *pcb)
  * refuses to complete them). */
 static void tcp_listen_close(struct tcp_pcb_listen *lpcb)
 {
-    struct tcp_pcb *lists[] = { tcp_active_pcbs, tcp_tw_pcbs };
-    for (unsigned i = 0; i < LWIP_ARRAYSIZE(lists); i++) {
-        for (struct tcp_pcb *pcb = lists[i]; pcb != NULL; pcb = pcb->next) {
+    for (unsigned i = 0; i < TCP_CONN_LISTS; i++) {
+        for (struct tcp_pcb *pcb = *tcp_lists[i]; pcb != NULL; pcb = pcb->next) {
             if (pcb->listener == lpcb)
                 pcb->listener = NULL;
         }
     }
     /* The listen list holds struct tcp_pcb_listen; it is walked with that
-     * type and only cast to register and unlink (the common prefix of both
-     * structs, TCP_PCB_COMMON, holds `next`). */
+     * type where a listener's own fields are used, and as struct tcp_pcb
+     * only to register and unlink and where no more than the common prefix
+     * of both structs (IP_PCB, TCP_PCB_COMMON) is read (tcp_port_in_use,
+     * tcp_bind_taken). */
     tcp_pcb_unlink(&tcp_listen_pcbs.pcbs, (struct tcp_pcb *)lpcb);
     NG_TRACE2(TCP_STATE, CLOSED, lpcb, (u32_t)LISTEN | (u32_t)lpcb->local_port << 16);
     memp_free(MEMP_TCP_PCB_LISTEN, lpcb);
@@ -532,12 +541,11 @@ err_t tcp_tcp_get_tcp_addrinfo(struct tcp_pcb *pcb, int local, ip_addr_t *addr, 
  * struct tcp_pcb (tcp_listen_pcbs.pcbs): both structs begin with IP_PCB
  * and TCP_PCB_COMMON, which hold every field looked at here (next,
  * local_ip, so_options, local_port), so one loop serves all four lists. */
+
 static int tcp_port_in_use(u16_t port)
 {
-    struct tcp_pcb *lists[] = { tcp_bound_pcbs, tcp_active_pcbs, tcp_tw_pcbs,
-                                tcp_listen_pcbs.pcbs };
-    for (unsigned i = 0; i < LWIP_ARRAYSIZE(lists); i++) {
-        for (const struct tcp_pcb *pcb = lists[i]; pcb != NULL; pcb = pcb->next) {
+    for (unsigned i = 0; i < LWIP_ARRAYSIZE(tcp_lists); i++) {
+        for (const struct tcp_pcb *pcb = *tcp_lists[i]; pcb != NULL; pcb = pcb->next) {
             if (pcb->local_port == port)
                 return 1;
         }
@@ -583,10 +591,10 @@ static int tcp_bind_taken(const struct tcp_pcb *pcb, const ip_addr_t *ipaddr, u1
     int check_tw = !(SO_REUSE && ip_get_option(pcb, SOF_REUSEADDR));
     /* The listeners as struct tcp_pcb, as in tcp_port_in_use (pcb itself,
      * CLOSED, is never one of them). */
-    struct tcp_pcb *lists[] = { tcp_bound_pcbs, tcp_active_pcbs, check_tw ? tcp_tw_pcbs : NULL,
-                                tcp_listen_pcbs.pcbs };
-    for (unsigned i = 0; i < LWIP_ARRAYSIZE(lists); i++) {
-        for (const struct tcp_pcb *c = lists[i]; c != NULL; c = c->next) {
+    for (unsigned i = 0; i < LWIP_ARRAYSIZE(tcp_lists); i++) {
+        if (tcp_lists[i] == &tcp_tw_pcbs && !check_tw)
+            continue;
+        for (const struct tcp_pcb *c = *tcp_lists[i]; c != NULL; c = c->next) {
             if (c != pcb && tcp_bind_clash(pcb->so_options, ipaddr, port, c->so_options,
                                            &c->local_ip, c->local_port))
                 return 1;
@@ -718,9 +726,8 @@ struct tcp_pcb *tcp_listen_with_backlog(struct tcp_pcb *pcb, u8_t backlog)
  * 4-tuple: segments could not be told apart. */
 static int tcp_4tuple_taken(const struct tcp_pcb *pcb)
 {
-    struct tcp_pcb *lists[] = { tcp_active_pcbs, tcp_tw_pcbs };
-    for (unsigned i = 0; i < LWIP_ARRAYSIZE(lists); i++) {
-        for (const struct tcp_pcb *c = lists[i]; c != NULL; c = c->next) {
+    for (unsigned i = 0; i < TCP_CONN_LISTS; i++) {
+        for (const struct tcp_pcb *c = *tcp_lists[i]; c != NULL; c = c->next) {
             if (c != pcb && c->local_port == pcb->local_port &&
                 c->remote_port == pcb->remote_port && ip_addr_eq(&c->local_ip, &pcb->local_ip) &&
                 ip_addr_eq(&c->remote_ip, &pcb->remote_ip))

@@ -1029,6 +1029,16 @@ void do_recv(void *m)
     EXIT(do_recv);
 }
 
+#if LWIP_SO_SNDTIMEO
+/* Has a write or close begun at started (sys_now() ms) waited SO_SNDTIMEO
+ * or longer? Never, with no timeout set. (One function for both: GCC
+ * otherwise makes a copy on each path of do_close_internal.) */
+static __attribute__((noinline)) int send_timed_out(const struct netconn *conn, u32_t started)
+{
+    return conn->send_timeout > 0 && (s32_t)(sys_now() - started) >= conn->send_timeout;
+}
+#endif
+
 /* Queue as much of the current write as the send buffer takes. Returns
  * ERR_OK when the write is finished (and its caller told), ERR_INPROGRESS
  * while it waits for sent_tcp / poll_tcp. */
@@ -1048,8 +1058,7 @@ static err_t do_writemore(struct netconn *conn, int delayed)
     int queued = 0;
 
 #if LWIP_SO_SNDTIMEO
-    if (conn->send_timeout > 0 &&
-        (s32_t)(sys_now() - msg->msg.w.time_started) >= conn->send_timeout) {
+    if (send_timed_out(conn, msg->msg.w.time_started)) {
         /* Out of time: what is queued counts; nothing queued is a timeout. */
         err = msg->msg.w.offset > 0 ? ERR_OK : ERR_WOULDBLOCK;
         finished = 1;
@@ -1161,8 +1170,7 @@ static err_t do_close_internal(struct netconn *conn, int delayed)
         err = tcp_shutdown(pcb, shut_rx, shut_tx);
     }
 #if LWIP_SO_SNDTIMEO
-    if (err == ERR_MEM && conn->send_timeout > 0 &&
-        (s32_t)(sys_now() - msg->msg.sd.time_started) >= conn->send_timeout) {
+    if (err == ERR_MEM && send_timed_out(conn, msg->msg.sd.time_started)) {
         tcp_detach(pcb);        /* waited long enough for memory: reset instead */
         tcp_abort(pcb);
         err = ERR_OK;

@@ -60,24 +60,6 @@ static err_t pending_error(struct netconn *conn)
     return err;
 }
 
-static int flag_set(struct netconn *conn, u8_t flag)
-{
-    SYS_ARCH_DECL_PROTECT(lev);
-    SYS_ARCH_PROTECT(lev);
-    int set = netconn_is_flag_set(conn, flag);
-    SYS_ARCH_UNPROTECT(lev);
-    return set;
-}
-
-static void flag_change(struct netconn *conn, u8_t set, u8_t clr)
-{
-    SYS_ARCH_DECL_PROTECT(lev);
-    SYS_ARCH_PROTECT(lev);
-    netconn_set_flags(conn, set);
-    netconn_clear_flags(conn, clr);
-    SYS_ARCH_UNPROTECT(lev);
-}
-
 err_t netconn_err(struct netconn *conn)
 {
     if (conn == NULL)
@@ -117,7 +99,7 @@ err_t netconn_prepare_delete(struct netconn *conn)
 {
     if (conn == NULL)
         return ERR_OK;
-    if (flag_set(conn, NETCONN_FLAG_MBOXINVALID))
+    if (netconn_flag_get(conn, NETCONN_FLAG_MBOXINVALID))
         return ERR_OK;          /* done already */
     struct api_msg msg;
     msg.conn = conn;
@@ -238,11 +220,11 @@ err_t netconn_listen_with_backlog(struct netconn *conn, u8_t backlog)
  * closed (nothing more will come: never wait). */
 static err_t fetch(struct netconn *conn, sys_mbox_t *mbox, void **msg, u8_t apiflags)
 {
-    if (!sys_mbox_valid(mbox) || flag_set(conn, NETCONN_FLAG_MBOXINVALID)) {
+    if (!sys_mbox_valid(mbox) || netconn_flag_get(conn, NETCONN_FLAG_MBOXINVALID)) {
         err_t err = pending_error(conn);
         return err != ERR_OK ? err : ERR_CLSD;
     }
-    int closed = flag_set(conn, NETCONN_FLAG_MBOXCLOSED);
+    int closed = netconn_flag_get(conn, NETCONN_FLAG_MBOXCLOSED);
     if (closed || netconn_is_nonblocking(conn) || (apiflags & NETCONN_DONTBLOCK)) {
         if (sys_arch_mbox_tryfetch(mbox, msg) != SYS_MBOX_EMPTY)
             return ERR_OK;
@@ -303,9 +285,9 @@ static err_t recv_tcp_data(struct netconn *conn, struct pbuf **new_buf, u8_t api
 {
     void *msg;
     err_t err;
-    if (flag_set(conn, NETCONN_FIN_RX_PENDING)) {
+    if (netconn_flag_get(conn, NETCONN_FIN_RX_PENDING)) {
         /* The FIN a NETCONN_NOFIN call held back. */
-        flag_change(conn, 0, NETCONN_FIN_RX_PENDING);
+        netconn_flags_update(conn, 0, NETCONN_FIN_RX_PENDING);
         msg = lwip_netconn_err_to_msg(ERR_CLSD);
     } else {
         err = fetch(conn, &conn->recvmbox, &msg, apiflags);
@@ -322,12 +304,12 @@ static err_t recv_tcp_data(struct netconn *conn, struct pbuf **new_buf, u8_t api
     }
     if (err == ERR_CLSD && (apiflags & NETCONN_NOFIN)) {
         /* The caller still has data to hand up: the FIN next time. */
-        flag_change(conn, NETCONN_FIN_RX_PENDING, 0);
+        netconn_flags_update(conn, NETCONN_FIN_RX_PENDING, 0);
         return ERR_WOULDBLOCK;
     }
     API_EVENT(conn, NETCONN_EVT_RCVMINUS, 0);
     /* Nothing follows a FIN or an error: from now on never wait. */
-    flag_change(conn, NETCONN_FLAG_MBOXCLOSED, 0);
+    netconn_flags_update(conn, NETCONN_FLAG_MBOXCLOSED, 0);
     return err;
 }
 

@@ -115,23 +115,9 @@ void netconn_api_event(struct netconn *conn, enum netconn_evt evt, u16_t len)
         conn->callback(conn, evt, len);
 }
 
-static void conn_set_flags(struct netconn *conn, u8_t set)
-{
-    SYS_ARCH_DECL_PROTECT(lev);
-    SYS_ARCH_PROTECT(lev);
-    netconn_set_flags(conn, set);
-    SYS_ARCH_UNPROTECT(lev);
-}
-
-static void conn_clear_flags(struct netconn *conn, u8_t clr)
-{
-    SYS_ARCH_DECL_PROTECT(lev);
-    SYS_ARCH_PROTECT(lev);
-    netconn_clear_flags(conn, clr);
-    SYS_ARCH_UNPROTECT(lev);
-}
-
-static int conn_flag(struct netconn *conn, u8_t flag)
+/* conn->flags are shared with the application side: read and changed
+ * under SYS_ARCH_PROTECT, by these two functions (api_lib.c's too). */
+int netconn_flag_get(struct netconn *conn, u8_t flag)
 {
     SYS_ARCH_DECL_PROTECT(lev);
     SYS_ARCH_PROTECT(lev);
@@ -139,6 +125,19 @@ static int conn_flag(struct netconn *conn, u8_t flag)
     SYS_ARCH_UNPROTECT(lev);
     return set;
 }
+
+void netconn_flags_update(struct netconn *conn, u8_t set, u8_t clr)
+{
+    SYS_ARCH_DECL_PROTECT(lev);
+    SYS_ARCH_PROTECT(lev);
+    netconn_set_flags(conn, set);
+    netconn_clear_flags(conn, clr);
+    SYS_ARCH_UNPROTECT(lev);
+}
+
+#define conn_flag(conn, flag) netconn_flag_get((conn), (flag))
+#define conn_set_flags(conn, set) netconn_flags_update((conn), (set), 0)
+#define conn_clear_flags(conn, clr) netconn_flags_update((conn), 0, (clr))
 
 /* May a callback still post to this mailbox? Not once the netconn closed
  * it (delete, shutdown RD, the peer's FIN taken). */

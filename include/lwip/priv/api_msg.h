@@ -103,6 +103,12 @@ struct dns_api_msg {
 void netconn_api_event(struct netconn *conn, enum netconn_evt evt, u16_t len);
 #define API_EVENT(c, e, l) netconn_api_event((c), (e), (l))
 
+/* conn->flags, which both sides share, read and changed under
+ * SYS_ARCH_PROTECT (api_msg.c): is flag set? set the bits of set, then
+ * clear those of clr. */
+int netconn_flag_get(struct netconn *conn, u8_t flag);
+void netconn_flags_update(struct netconn *conn, u8_t set, u8_t clr);
+
 /* ---- api/api_lib.c -------------------------------------------------------------- */
 /* The crossing to tcpip_thread: run fn(msg) there (or under the core lock)
  * and return msg->err. */

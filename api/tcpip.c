@@ -54,8 +54,12 @@ _Static_assert(SAME_(TCPIP_MSG_API, NG_msgtype_API) &&
 
 sys_mbox_t tcpip_mbox;
 sys_thread_t tcpip_thread_handle;
-static tcpip_init_done_fn tcpip_init_done;
-static void *tcpip_init_done_arg;
+/* tcpip_init's callback for tcpip_thread, and its argument (together: one
+ * address to load for both). */
+static struct {
+    tcpip_init_done_fn fn;
+    void *arg;
+} tcpip_init_done;
 
 /* The function a message will run, for its TCPIP_MSG record. */
 static inline uintptr_t tcpip_msg_handler(const struct tcpip_msg *msg)
@@ -228,8 +232,8 @@ static void tcpip_thread(void *arg)
 {
     (void)arg;
     LOCK_TCPIP_CORE();
-    if (tcpip_init_done != NULL)
-        tcpip_init_done(tcpip_init_done_arg);   /* in this thread, as lwIP does */
+    if (tcpip_init_done.fn != NULL)
+        tcpip_init_done.fn(tcpip_init_done.arg);   /* in this thread, as lwIP does */
     for (;;) {
         void *msg;
         tcpip_timeouts_mbox_fetch(&tcpip_mbox, &msg);
@@ -244,8 +248,8 @@ static void tcpip_thread(void *arg)
 void tcpip_init(tcpip_init_done_fn initfunc, void *arg)
 {
     lwip_init();
-    tcpip_init_done = initfunc;
-    tcpip_init_done_arg = arg;
+    tcpip_init_done.fn = initfunc;
+    tcpip_init_done.arg = arg;
     err_t err = sys_mbox_new_named(&tcpip_mbox, TCPIP_MBOX_SIZE, "tcpip_mbox");
     LWIP_ASSERT("tcpip_init: cannot create tcpip_mbox", err == ERR_OK);
     tcpip_core_lock_init();

@@ -84,6 +84,11 @@ struct sockopt_call {
     int e;              /* the errno, 0 if it worked */
 };
 
+/* SO_REUSEADDR, SO_KEEPALIVE and SO_BROADCAST have the values of the
+ * so_options bits they set (as in lwIP), so the option names the bit. */
+_Static_assert(SO_REUSEADDR == SOF_REUSEADDR && SO_KEEPALIVE == SOF_KEEPALIVE &&
+               SO_BROADCAST == SOF_BROADCAST, "SO_ option and SOF_ bit differ");
+
 static void so_bit(struct ip_pcb *ip, u8_t bit, struct sockopt_call *o)
 {
     if (!o->set)
@@ -145,12 +150,9 @@ static err_t sockopt_pcb(struct tcpip_api_call_data *call)
     }
     switch (o->level) {
     case SOL_SOCKET:
-        if (o->optname == SO_REUSEADDR)
-            so_bit(ip, SOF_REUSEADDR, o);
-        else if (o->optname == SO_KEEPALIVE)
-            so_bit(ip, SOF_KEEPALIVE, o);
-        else if (o->optname == SO_BROADCAST)
-            so_bit(ip, SOF_BROADCAST, o);
+        /* The three SO_ flags are the PCB's SOF_ bits (asserted above). */
+        if (o->optname != SO_NO_CHECK)
+            so_bit(ip, (u8_t)o->optname, o);
         else if (!o->set)       /* SO_NO_CHECK */
             o->value = udp_is_flag_set(o->conn->pcb.udp, UDP_FLAGS_NOCHKSUM);
         else if (o->value)

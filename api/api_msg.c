@@ -851,16 +851,12 @@ static err_t do_connected(void *arg, struct tcp_pcb *pcb, err_t err)
         EXIT(do_connected);
         return ERR_VAL;
     }
-    int was_blocking = !conn_flag(conn, NETCONN_FLAG_IN_NONBLOCKING_CONNECT);
-    conn_clear_flags(conn, NETCONN_FLAG_IN_NONBLOCKING_CONNECT);
     conn->state = NETCONN_NONE;
-    struct api_msg *msg = conn->current_msg;
-    conn->current_msg = NULL;
     API_EVENT(conn, NETCONN_EVT_SENDPLUS, 0);   /* a connected socket is writable */
-    if (was_blocking && msg != NULL) {
-        msg->err = err;
-        sys_sem_signal(&conn->op_completed);    /* delayed in both modes */
-    }
+    /* A blocked connect returns err (signalled: delayed in both modes); a
+     * non-blocking one just stops. Only this file reads the flag that
+     * end_blocked_op clears, so clearing it after the event is the same. */
+    end_blocked_op(conn, err);
     EXIT(do_connected);
     return ERR_OK;
 }

@@ -105,6 +105,20 @@ int lwip_netconn_is_err_msg(void *msg, err_t *err)
     return 1;
 }
 
+/* The stand-in for err into each mailbox conn has, to wake a recv or
+ * accept blocked there. Only tried: a full box holds something for its
+ * reader already. Called by err_tcp, and by the socket layer's close from
+ * the application's thread (it touches only the mailboxes, which are
+ * there for both sides). */
+void netconn_post_stand_in(struct netconn *conn, err_t err)
+{
+    void *stand_in = lwip_netconn_err_to_msg(err);
+    if (sys_mbox_valid(&conn->recvmbox))
+        (void)sys_mbox_trypost(&conn->recvmbox, stand_in);
+    if (sys_mbox_valid(&conn->acceptmbox))
+        (void)sys_mbox_trypost(&conn->acceptmbox, stand_in);
+}
+
 /* ---- small helpers ---------------------------------------------------------- */
 
 /* API_EVENT: a netconn without a callback (a bare netconn app) has nobody
@@ -447,11 +461,7 @@ static void err_tcp(void *arg, err_t err)
 
     /* A blocked recv or accept wakes on the stand-in; if the box is full it
      * finds the error in pending_err once it has taken what is there. */
-    void *stand_in = lwip_netconn_err_to_msg(err);
-    if (sys_mbox_valid(&conn->recvmbox))
-        (void)sys_mbox_trypost(&conn->recvmbox, stand_in);
-    if (sys_mbox_valid(&conn->acceptmbox))
-        (void)sys_mbox_trypost(&conn->acceptmbox, stand_in);
+    netconn_post_stand_in(conn, err);
 
     /* A close waiting for its FIN has what it wanted: the connection is
      * closed. A write or connect failed. */

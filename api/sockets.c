@@ -632,11 +632,7 @@ static int sk_close(int s)
     int others = sock->fd_used > 1;
     SYS_ARCH_UNPROTECT(lev);
     if (others) {
-        struct netconn *conn = sock->conn;
-        if (sys_mbox_valid(&conn->recvmbox))
-            sys_mbox_trypost(&conn->recvmbox, lwip_netconn_err_to_msg(ERR_CLSD));
-        if (sys_mbox_valid(&conn->acceptmbox))
-            sys_mbox_trypost(&conn->acceptmbox, lwip_netconn_err_to_msg(ERR_CLSD));
+        netconn_post_stand_in(sock->conn, ERR_CLSD);
         select_wake_socket(s);
     }
     err_t err = done_socket(sock);
@@ -684,8 +680,8 @@ static int sk_shutdown(struct lwip_sock *sock, int s, int how)
         SYS_ARCH_PROTECT(lev);
         int others = sock->fd_used > 1;
         SYS_ARCH_UNPROTECT(lev);
-        if (how != SHUT_WR && others && sys_mbox_valid(&conn->recvmbox))
-            sys_mbox_trypost(&conn->recvmbox, lwip_netconn_err_to_msg(ERR_CLSD));
+        if (how != SHUT_WR && others)
+            netconn_post_stand_in(conn, ERR_CLSD);  /* only a listener has an acceptmbox */
     } else if (!(sock->flags & SOCK_F_PEER)) {
         sock_set_errno(sock, s, ENOTCONN);
         return -1;

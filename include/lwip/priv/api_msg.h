@@ -143,5 +143,8 @@ void netconn_free(struct netconn *conn);
  * tells them apart from data and says which error it means. */
 int lwip_netconn_is_err_msg(void *msg, err_t *err);
 void *lwip_netconn_err_to_msg(err_t err);
+/* Post err's stand-in to each mailbox conn has (trypost: a full box is
+ * left as it is), waking a recv or accept blocked there. */
+void netconn_post_stand_in(struct netconn *conn, err_t err);
 
 #endif

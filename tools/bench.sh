@@ -92,4 +92,14 @@ make -s APP=bench_api TRACE=0 BUILD=build/lm3s6965evb-corelock-notrace \
     EXTRA_CFLAGS=-DLWIP_TCPIP_CORE_LOCKING=1 >/dev/null \
     || echo "bench_api.py: APP=bench_api with the core lock did not build"
 python3 tools/bench_api.py
+
+# ---- lwIP 2.2.1 itself, for the footprint and iperf targets (only with LWIP_DIR) ----
+echo
+if [ -n "${LWIP_DIR:-}" ]; then
+    echo "== lwIP 2.2.1 from LWIP_DIR, built and measured as ours: code size, iperf"
+    python3 tools/lwip_reference_size.py "$LWIP_DIR"
+    python3 tools/lwip_reference_iperf.py "$LWIP_DIR"
+else
+    echo "== lwIP 2.2.1 itself: not measured (make bench LWIP_DIR=<an lwIP 2.2.1 tree>)"
+fi
 } 2>&1 | tee "$OUT"

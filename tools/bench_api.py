@@ -448,7 +448,7 @@ def iperf_bench(port, secs):
         return
     mbit = rates[-1] / 1e6
     print("iperf 2 into the board (%s, TCP, host -> board through slirp, plain QEMU): "
-          "%.1f Mbit/s (target >= %d: %s; lwIP 2.2.1's lwiperf on this board: ~393)"
+          "%.1f Mbit/s (target >= %d: %s; lwIP 2.2.1's lwiperf here: make bench LWIP_DIR=...)"
           % ("iperf -c 127.0.0.1 -p <fwd> -t %d" % secs, mbit, IPERF_TARGET,
              "meets" if mbit >= IPERF_TARGET else "misses"))
 

@@ -1052,10 +1052,7 @@ static err_t do_writemore(struct netconn *conn, int delayed)
     ENTER(do_writemore, conn);
     struct api_msg *msg = conn->current_msg;
     struct tcp_pcb *pcb = conn->pcb.tcp;
-    /* No check of msg and conn->state: the only callers are do_write, which
-     * has just set both, and continue_blocked, which looked at the state;
-     * current_msg is set and cleared together with a WRITE or CLOSE state
-     * (err_tcp, end_blocked_op, fail_blocked_op). */
+    LWIP_ASSERT("do_writemore: no write", msg != NULL && conn->state == NETCONN_WRITE);
     u8_t apiflags = msg->msg.w.apiflags;
     int dontblock = netconn_is_nonblocking(conn) || (apiflags & NETCONN_DONTBLOCK);
     err_t err = ERR_OK;
@@ -1157,8 +1154,7 @@ static err_t do_close_internal(struct netconn *conn, int delayed)
     ENTER(do_close_internal, conn);
     struct api_msg *msg = conn->current_msg;
     struct tcp_pcb *pcb = conn->pcb.tcp;
-    /* No check of msg and conn->state (as in do_writemore): do_close and
-     * do_delconn have just set both, continue_blocked looked at the state. */
+    LWIP_ASSERT("do_close_internal: no close", msg != NULL && conn->state == NETCONN_CLOSE);
     u8_t shut = msg->msg.sd.shut;
     int shut_rx = (shut & NETCONN_SHUT_RD) != 0;
     int shut_tx = (shut & NETCONN_SHUT_WR) != 0;

@@ -8,13 +8,17 @@
 #   make deps               install missing Debian packages (used by run and test)
 #
 # BOARD=lm3s6965evb (default) or host; APP= a folder of apps/; TRACE=0
-# compiles tracing out (into build/<board>-notrace/).
+# compiles tracing out (into build/<board>-notrace/). CHECKS=lwip builds
+# with lwIP's defaults for the checks lwIP makes optional (no assertions,
+# no pool guards, no stats_display: docs/network.md), as lwIP's code-size
+# figures are made; the default, CHECKS=netglass, checks everything.
 
 BOARD ?= lm3s6965evb
 APP   ?= mailbox_demo
 TRACE ?= 1
 OPT   ?= -Og
 ARGS  ?=
+CHECKS ?= netglass
 
 include boards/$(BOARD)/board.mk
 
@@ -36,8 +40,13 @@ OBJS := $(SRC:%.c=$(OBJ)/%.o)
 INCLUDES := -Iapps/$(APP) -Iapps/common -Iconfig -Iinclude -Ikernel -Itracer -Iboards/common -Iboards/$(BOARD)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wno-missing-field-initializers
+ifeq ($(filter netglass lwip,$(CHECKS)),)
+$(error CHECKS=$(CHECKS): it is netglass (every check, the default) or lwip (lwIP's defaults))
+endif
+CHECK_CFLAGS := $(if $(filter lwip,$(CHECKS)),-DLWIP_NOASSERT -DMEMP_OVERFLOW_CHECK=0 \
+                  -DLWIP_STATS_DISPLAY=0)
 CFLAGS := -std=gnu11 -g3 $(WARN) $(ARCH_CFLAGS) $(INCLUDES) -DNETGLASS_TRACE=$(TRACE) \
-          $(EXTRA_CFLAGS)
+          $(CHECK_CFLAGS) $(EXTRA_CFLAGS)
 DEPFLAGS = -MMD -MP
 
 .PHONY: all build run test debug bench deps clean test-unit test-tracer test-qemu help

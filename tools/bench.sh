@@ -84,8 +84,8 @@ for app in bench_api net_demo; do
     make -s APP=$app TRACE=0 >/dev/null || echo "bench_api.py: APP=$app TRACE=0 did not build"
     make -s APP=$app TRACE=0 OPT=-Os HOT_SRC= BUILD=build/lm3s6965evb-os-notrace >/dev/null \
         || echo "bench_api.py: APP=$app at -Os did not build"
-    make -s APP=$app TRACE=0 OPT=-Os HOT_SRC= BUILD=build/lm3s6965evb-os-lwipchecks \
-        EXTRA_CFLAGS="-DLWIP_NOASSERT -DMEMP_OVERFLOW_CHECK=0 -DLWIP_STATS_DISPLAY=0" >/dev/null \
+    make -s APP=$app TRACE=0 OPT=-Os HOT_SRC= CHECKS=lwip BUILD=build/lm3s6965evb-os-lwipchecks \
+        >/dev/null \
         || echo "bench_api.py: APP=$app at -Os with lwIP's checks did not build"
 done
 make -s APP=bench_api TRACE=0 BUILD=build/lm3s6965evb-corelock-notrace \

@@ -16,8 +16,8 @@ bench`'s issue-5 figures.
    HOT_SRC=, into build/lm3s6965evb-os-notrace), which is how lwIP's
    figure (36.5 KB for tcpip + netconn + sockets on a Cortex-M3) is made;
    and the same with lwIP's defaults for the checks lwIP makes optional
-   (LWIP_NOASSERT, MEMP_OVERFLOW_CHECK 0, LWIP_STATS_DISPLAY 0, into
-   build/lm3s6965evb-os-lwipchecks), which is what lwIP's figure counts:
+   (CHECKS=lwip: LWIP_NOASSERT, MEMP_OVERFLOW_CHECK 0, LWIP_STATS_DISPLAY
+   0, into build/lm3s6965evb-os-lwipchecks), which is what lwIP's figure counts:
    the like-for-like comparison (tests/qemu/test_net_demo.py runs that
    image through the whole demo).
    DHCP (net/dhcp.o), DNS (net/dns.o) and the resolver front end
@@ -78,8 +78,7 @@ BUILDS = {
 HOW = {
     "default": "(OPT=-Og, HOT_SRC at -O2)",
     "-Os": "OPT=-Os HOT_SRC= BUILD=build/lm3s6965evb-os-notrace",
-    "lwIP's checks": "OPT=-Os HOT_SRC= BUILD=build/lm3s6965evb-os-lwipchecks "
-                     "EXTRA_CFLAGS=\"-DLWIP_NOASSERT -DMEMP_OVERFLOW_CHECK=0 -DLWIP_STATS_DISPLAY=0\"",
+    "lwIP's checks": "OPT=-Os HOT_SRC= CHECKS=lwip BUILD=build/lm3s6965evb-os-lwipchecks",
 }
 CORELOCK = os.path.join(ROOT, "build", "lm3s6965evb-corelock-notrace")
 LWIP_TARGET = 36.5 * 1024       # lwIP 2.2.1, -Os, tcpip + netconn + sockets, Cortex-M3

@@ -32,8 +32,8 @@ STABLE-2_2_1_RELEASE tag. The tool
 usage: lwip_reference_size.py LWIP_DIR [--ours build/lm3s6965evb-os-lwipchecks]
 
 Needs our build first (make APP=net_demo TRACE=0 OPT=-Os HOT_SRC=
-BUILD=build/lm3s6965evb-os-lwipchecks EXTRA_CFLAGS="-DLWIP_NOASSERT
--DMEMP_OVERFLOW_CHECK=0 -DLWIP_STATS_DISPLAY=0", which `make bench` does).
+CHECKS=lwip BUILD=build/lm3s6965evb-os-lwipchecks, which `make bench` and
+`make test` do).
 """
 import argparse
 import os

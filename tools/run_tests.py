@@ -52,10 +52,10 @@ CORELOCK_MAKE = ["UNIT_BUILD=" + CORELOCK_BUILD, "UNIT_OBJ=" + CORELOCK_BUILD + 
 
 # The build whose code size is compared with lwIP's (tools/bench_api.py):
 # every file at -Os, tracing compiled out, and lwIP's defaults for the
-# checks lwIP makes optional: no assertions (LWIP_NOASSERT), no pool
-# guards (MEMP_OVERFLOW_CHECK 0), no stats_display (LWIP_STATS_DISPLAY 0).
-LWIP_CHECKS_MAKE = ["TRACE=0", "OPT=-Os", "HOT_SRC=", "BUILD=build/lm3s6965evb-os-lwipchecks",
-                    "EXTRA_CFLAGS=-DLWIP_NOASSERT -DMEMP_OVERFLOW_CHECK=0 -DLWIP_STATS_DISPLAY=0"]
+# checks lwIP makes optional (CHECKS=lwip: no assertions, no pool guards,
+# no stats_display).
+LWIP_CHECKS_MAKE = ["TRACE=0", "OPT=-Os", "HOT_SRC=", "CHECKS=lwip",
+                    "BUILD=build/lm3s6965evb-os-lwipchecks"]
 
 
 def run_unit():

@@ -62,7 +62,7 @@ import threading
 import time
 
 import size_report
-from benchlib import Qmp, free_port
+from benchlib import Qmp, free_port, iperf_client
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILDS = {
@@ -438,14 +438,10 @@ def iperf_bench(port, secs):
     if shutil.which("iperf") is None:
         print("iperf: not measured (iperf 2 is not installed: make deps)")
         return
-    cmd = ["iperf", "-c", "127.0.0.1", "-p", str(port), "-t", str(secs), "-y", "C"]
-    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True, timeout=secs + 60)
-    rates = [int(l.split(",")[-1]) for l in p.stdout.splitlines() if l.count(",") >= 8]
-    if p.returncode or not rates:
-        print("iperf: failed (%s): %s" % (" ".join(cmd), p.stdout.strip()[-500:]))
+    mbit, cmd, out = iperf_client(port, secs)
+    if mbit is None:
+        print("iperf: failed (%s): %s" % (" ".join(cmd), out.strip()[-500:]))
         return
-    mbit = rates[-1] / 1e6
     print("iperf 2 into the board (%s, TCP, host -> board through slirp, plain QEMU): "
           "%.1f Mbit/s (target >= %d: %s; lwIP 2.2.1's lwiperf here: make bench LWIP_DIR=...)"
           % ("iperf -c 127.0.0.1 -p <fwd> -t %d" % secs, mbit, IPERF_TARGET,

@@ -1,11 +1,14 @@
-"""tools/benchlib.py - what the bench tools share: a free host port and
-just enough QMP to read QEMU's instruction count (-icount).
+"""tools/benchlib.py - what the bench tools share: a free host port, one
+`iperf -c` run, and just enough QMP to read QEMU's instruction count
+(-icount).
 
-Imported by tools/bench_tcp.py and tools/bench_api.py (run from tools/,
-so the import finds this file next to them).
+Imported by tools/bench_tcp.py, tools/bench_api.py and
+tools/lwip_reference_iperf.py (run from tools/, so the import finds this
+file next to them).
 """
 import json
 import socket
+import subprocess
 import time
 
 
@@ -16,6 +19,18 @@ def free_port(kind=socket.SOCK_STREAM):
     p = s.getsockname()[1]
     s.close()
     return p
+
+
+def iperf_client(port, secs):
+    """`iperf -c 127.0.0.1 -p port -t secs` (iperf 2, CSV report): (the
+    rate in Mbit/s, or None if iperf failed or reported none; the command;
+    its output)."""
+    cmd = ["iperf", "-c", "127.0.0.1", "-p", str(port), "-t", str(secs), "-y", "C"]
+    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=secs + 60)
+    rates = [int(l.split(",")[-1]) for l in p.stdout.splitlines() if l.count(",") >= 8]
+    mbit = rates[-1] / 1e6 if rates and p.returncode == 0 else None
+    return mbit, cmd, p.stdout
 
 
 class Qmp:

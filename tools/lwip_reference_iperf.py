@@ -26,16 +26,13 @@ import sys
 import tempfile
 import time
 
-from benchlib import free_port
+from benchlib import free_port, iperf_client
+from lwip_reference_size import CORE_SOURCES
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GLUE = os.path.join(ROOT, "tools", "lwip_ref")
 OURS = os.path.join(ROOT, "build", "lm3s6965evb-notrace", "net_demo.elf")
-SOURCES = ["core/" + f for f in (
-    "def.c", "inet_chksum.c", "init.c", "ip.c", "mem.c", "memp.c", "netif.c", "pbuf.c",
-    "raw.c", "stats.c", "sys.c", "tcp.c", "tcp_in.c", "tcp_out.c", "timeouts.c", "udp.c")] + \
-    ["core/ipv4/" + f for f in ("etharp.c", "icmp.c", "ip4.c", "ip4_addr.c", "ip4_frag.c")] + \
-    ["netif/ethernet.c", "apps/lwiperf/lwiperf.c"]
+SOURCES = CORE_SOURCES + ["apps/lwiperf/lwiperf.c"]
 
 
 def build(lwip, out, wnd):
@@ -77,12 +74,9 @@ def measure(elf, semihost, secs, banner, cwd):
             if q.poll() is not None or time.monotonic() - t0 > 30:
                 return None, open(log.name).read().splitlines()
             time.sleep(0.2)
-        p = subprocess.run(["iperf", "-c", "127.0.0.1", "-p", str(port), "-t", str(secs),
-                            "-y", "C"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True, timeout=secs + 60)
-        rates = [int(l.split(",")[-1]) for l in p.stdout.splitlines() if l.count(",") >= 8]
+        mbit, _, _ = iperf_client(port, secs)
         time.sleep(1.0)         # the board's own report follows the client's close
-        return (rates[-1] / 1e6 if rates else None), open(log.name).read().splitlines()
+        return mbit, open(log.name).read().splitlines()
     finally:
         q.kill()
         q.wait()
@@ -128,11 +122,11 @@ def main(argv):
         for r in range(a.rounds):
             for name, elf, sh, banner in images:
                 mbit, lines = measure(elf, sh, a.t, banner, d)
-                results[name].append((mbit, board_rate(lines)))
+                board = board_rate(lines)
+                results[name].append((mbit, board))
                 print("round %d: %-45s iperf %s Mbit/s, the board counted %s Mbit/s"
                       % (r + 1, name, "%.1f" % mbit if mbit else "FAILED",
-                         "%.1f" % board_rate(lines) if board_rate(lines) else "-"),
-                      flush=True)
+                         "%.1f" % board if board else "-"), flush=True)
     print("iperf -c into the board through slirp, plain QEMU, %d s, %d rounds:" % (a.t, a.rounds))
     for name, rs in results.items():
         got = [m for m, _ in rs if m]

@@ -8,8 +8,8 @@ lwIP is not part of netglass (nothing of it is copied here): give the
 path of an lwIP 2.2.1 source tree, e.g. a checkout of the
 STABLE-2_2_1_RELEASE tag. The tool
 
- 1. writes a throw-away port (arch/cc.h, arch/sys_arch.h) and an
-    lwipopts.h with netglass's choices for the options that change lwIP's
+ 1. takes the port of tools/lwip_ref/arch/ (cc.h, sys_arch.h) and writes
+    an lwipopts.h with netglass's choices for the options that change lwIP's
     code (IPv4 only, ARP with queueing and static entries, reassembly and
     fragmentation, raw, UDP, TCP with keepalive, out-of-order queue and
     listen backlog, loopback, netconn, sockets with select and poll,
@@ -47,46 +47,22 @@ import bench_api
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CFLAGS = ["-Os", "-mcpu=cortex-m3", "-mthumb", "-ffunction-sections", "-fdata-sections"]
-SOURCES = ["core/" + f for f in (
-    "def.c", "dns.c", "inet_chksum.c", "init.c", "ip.c", "mem.c", "memp.c", "netif.c",
-    "pbuf.c", "raw.c", "stats.c", "sys.c", "tcp.c", "tcp_in.c", "tcp_out.c", "timeouts.c",
-    "udp.c")] + ["core/ipv4/" + f for f in (
-        "etharp.c", "icmp.c", "ip4.c", "ip4_addr.c", "ip4_frag.c", "dhcp.c", "acd.c",
-        "autoip.c")] + ["netif/ethernet.c"] + ["api/" + f for f in (
-            "api_lib.c", "api_msg.c", "err.c", "netbuf.c", "netdb.c", "sockets.c",
-            "tcpip.c")]
+# lwIP's files under src/: the core that every build has (also the iperf
+# reference image's, tools/lwip_reference_iperf.py), then DHCP and DNS
+# (with AutoIP or ACD, whichever the version has) and the API.
+CORE_SOURCES = ["core/" + f for f in (
+    "def.c", "inet_chksum.c", "init.c", "ip.c", "mem.c", "memp.c", "netif.c", "pbuf.c",
+    "raw.c", "stats.c", "sys.c", "tcp.c", "tcp_in.c", "tcp_out.c", "timeouts.c", "udp.c")] + \
+    ["core/ipv4/" + f for f in ("etharp.c", "icmp.c", "ip4.c", "ip4_addr.c", "ip4_frag.c")] + \
+    ["netif/ethernet.c"]
+SOURCES = CORE_SOURCES + ["core/dns.c"] + ["core/ipv4/" + f for f in (
+    "dhcp.c", "acd.c", "autoip.c")] + ["api/" + f for f in (
+        "api_lib.c", "api_msg.c", "err.c", "netbuf.c", "netdb.c", "sockets.c", "tcpip.c")]
+# The port both reference tools use: arch/cc.h and arch/sys_arch.h.
+PORT = os.path.join(ROOT, "tools", "lwip_ref")
 APART = {"dhcp.o", "dns.o", "acd.o", "autoip.o", "netdb.o"}
 EXTRA_ROOTS = ["ethernet_input"]
 
-CC_H = """#ifndef REF_CC_H
-#define REF_CC_H
-#include <stdint.h>
-#include <stdlib.h>
-#include <stdio.h>
-#include <sys/time.h>
-#define LWIP_PLATFORM_DIAG(x) do { printf x; } while (0)
-#define LWIP_PLATFORM_ASSERT(x) do { printf("Assertion \\"%s\\" failed at line %d in %s\\n", \\
-    x, __LINE__, __FILE__); abort(); } while (0)
-#define LWIP_RAND() ((u32_t)rand())
-#define BYTE_ORDER LITTLE_ENDIAN
-#define LWIP_TIMEVAL_PRIVATE 0
-#endif
-"""
-SYS_ARCH_H = """#ifndef REF_SYS_ARCH_H
-#define REF_SYS_ARCH_H
-typedef struct { void *p; } sys_sem_t;
-typedef struct { void *p; } sys_mutex_t;
-typedef struct { void *p; } sys_mbox_t;
-typedef void *sys_thread_t;
-typedef unsigned sys_prot_t;
-#define sys_sem_valid(s) ((s)->p != 0)
-#define sys_sem_set_invalid(s) ((s)->p = 0)
-#define sys_mbox_valid(s) ((s)->p != 0)
-#define sys_mbox_set_invalid(s) ((s)->p = 0)
-#define sys_mutex_valid(s) ((s)->p != 0)
-#define sys_mutex_set_invalid(s) ((s)->p = 0)
-#endif
-"""
 # netglass's values (include/lwip/opt.h, apps/net_demo/lwipopts.h) of the
 # options that change what lwIP compiles.
 OPTIONS = """
@@ -180,14 +156,12 @@ def roots(ours_build):
 
 
 def build_lwip(lwip, work, noassert):
-    """Compile lwIP into work/obj; return the object paths."""
-    port = os.path.join(work, "port")
-    os.makedirs(os.path.join(port, "arch"), exist_ok=True)
-    with open(os.path.join(port, "arch", "cc.h"), "w") as f:
-        f.write(CC_H)
-    with open(os.path.join(port, "arch", "sys_arch.h"), "w") as f:
-        f.write(SYS_ARCH_H)
-    with open(os.path.join(port, "lwipopts.h"), "w") as f:
+    """Compile lwIP into work/obj; return the object paths. Our options'
+    lwipopts.h goes first on the include path, before the port's folder
+    (which has the iperf image's lwipopts.h)."""
+    opts = os.path.join(work, "opts")
+    os.makedirs(opts, exist_ok=True)
+    with open(os.path.join(opts, "lwipopts.h"), "w") as f:
         f.write(OPTIONS + ("#define LWIP_NOASSERT\n" if noassert else ""))
     objdir = os.path.join(work, "obj")
     os.makedirs(objdir, exist_ok=True)
@@ -197,7 +171,8 @@ def build_lwip(lwip, work, noassert):
         if not os.path.exists(src):
             continue            # autoip.c or acd.c: one or the other per lwIP version
         o = os.path.join(objdir, os.path.basename(s)[:-2] + ".o")
-        cmd = ["arm-none-eabi-gcc"] + CFLAGS + ["-I" + port, "-I" + os.path.join(lwip, "src", "include"),
+        cmd = ["arm-none-eabi-gcc"] + CFLAGS + ["-I" + opts, "-I" + PORT,
+                                                 "-I" + os.path.join(lwip, "src", "include"),
                                                  "-c", src, "-o", o]
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if p.returncode != 0:

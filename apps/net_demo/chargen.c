@@ -18,6 +18,12 @@
  * an error). A fifth client is accepted and closed at once (counted as
  * refused): leaving it in the backlog would keep the listener readable and
  * select would return at once, forever.
+ *
+ * The clients' send queues share the stack's heap (MEM_SIZE): two that do
+ * not read can hold all of it, and a send to another then returns
+ * EWOULDBLOCK with nothing queued. Nothing here needs to retry: the
+ * netconn's poll makes that socket writable again within a second, and
+ * select hands it back to the loop (docs/api.md, "Limits worth knowing").
  */
 #include <stdio.h>
 #include <string.h>
